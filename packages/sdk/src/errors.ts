@@ -1,0 +1,241 @@
+import type { Task } from '@flat-api/raw'
+
+/** Where a failed request went: the method and the path template, never the filled URL or its query. */
+export interface RequestTarget {
+  method: string
+  path: string
+}
+
+/** Root of every error this SDK throws on purpose. */
+export class FlatError extends Error {
+  override name = 'FlatError'
+}
+
+export interface FlatApiErrorInit extends RequestTarget {
+  status: number
+  code?: string | undefined
+  message?: string | undefined
+  requestId?: string | undefined
+  param?: string | undefined
+  cause?: unknown
+}
+
+/** The API answered with a non-success status. */
+export class FlatApiError extends FlatError {
+  override name = 'FlatApiError'
+  readonly status: number
+  /** Flat's error code from the body, e.g. `SCORE_NOT_FOUND`; undefined when the body had none. */
+  readonly code: string | undefined
+  /** Flat's error `id` (internal errors only), or the request id header. */
+  readonly requestId: string | undefined
+  /** The parameter the server blamed, when it said. */
+  readonly param: string | undefined
+  readonly method: string
+  readonly path: string
+
+  constructor(init: FlatApiErrorInit) {
+    const parts = [`${init.method} ${init.path} failed with ${init.status}`]
+    if (init.code) parts.push(init.code)
+    let text = parts.join(' ')
+    if (init.message) text += `: ${init.message}`
+    if (init.param) text += ` (param ${init.param})`
+    if (init.requestId) text += ` [id ${init.requestId}]`
+    super(text, init.cause === undefined ? undefined : { cause: init.cause })
+    this.status = init.status
+    this.code = init.code
+    this.requestId = init.requestId
+    this.param = init.param
+    this.method = init.method
+    this.path = init.path
+  }
+}
+
+/** 401: the token is missing, expired or revoked. */
+export class FlatAuthenticationError extends FlatApiError {
+  override name = 'FlatAuthenticationError'
+}
+
+/** 403 for any reason other than the rate limit: retrying will not help. */
+export class FlatAuthorizationError extends FlatApiError {
+  override name = 'FlatAuthorizationError'
+}
+
+export interface FlatRateLimitErrorInit extends FlatApiErrorInit {
+  limit?: number | undefined
+  remaining?: number | undefined
+  resetAt?: Date | undefined
+}
+
+/** 403 `API_RATE_LIMIT_EXCEEDED`: Flat's hourly budget is spent until `resetAt`. */
+export class FlatRateLimitError extends FlatApiError {
+  override name = 'FlatRateLimitError'
+  /** Requests allowed per window (`X-RateLimit-Limit`). */
+  readonly limit: number | undefined
+  /** Requests left in the window (`X-RateLimit-Remaining`); may be negative. */
+  readonly remaining: number | undefined
+  /** When the window resets (`X-RateLimit-Reset`). */
+  readonly resetAt: Date | undefined
+
+  constructor(init: FlatRateLimitErrorInit) {
+    super(init)
+    this.limit = init.limit
+    this.remaining = init.remaining
+    this.resetAt = init.resetAt
+  }
+}
+
+/** 402: the account is over quota or the plan lacks the feature. */
+export class FlatQuotaError extends FlatApiError {
+  override name = 'FlatQuotaError'
+}
+
+/** 404: the resource does not exist or is not visible to this token. */
+export class FlatNotFoundError extends FlatApiError {
+  override name = 'FlatNotFoundError'
+}
+
+/** 400 or 422: the request was refused as invalid. */
+export class FlatValidationError extends FlatApiError {
+  override name = 'FlatValidationError'
+}
+
+/** 5xx: the server failed; usually worth retrying. */
+export class FlatServerError extends FlatApiError {
+  override name = 'FlatServerError'
+}
+
+/** The request never got an HTTP answer: DNS, refused or reset connection, TLS. */
+export class FlatConnectionError extends FlatError {
+  override name = 'FlatConnectionError'
+  readonly method: string
+  readonly path: string
+
+  constructor(target: RequestTarget, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause)
+    super(`${target.method} ${target.path} could not reach the server: ${reason}`, { cause })
+    this.method = target.method
+    this.path = target.path
+  }
+}
+
+/** A single request ran past its per-request timeout. */
+export class FlatTimeoutError extends FlatError {
+  override name = 'FlatTimeoutError'
+  readonly method: string
+  readonly path: string
+  readonly timeoutMs: number
+
+  constructor(target: RequestTarget, timeoutMs: number) {
+    super(`${target.method} ${target.path} timed out after ${timeoutMs} ms`)
+    this.method = target.method
+    this.path = target.path
+    this.timeoutMs = timeoutMs
+  }
+}
+
+/** A success status whose body could not be parsed as the operation promises. */
+export class FlatMalformedResponseError extends FlatError {
+  override name = 'FlatMalformedResponseError'
+  readonly status: number
+  readonly method: string
+  readonly path: string
+
+  constructor(target: RequestTarget, status: number, cause: unknown) {
+    super(`${target.method} ${target.path} answered ${status} with a body that is not valid JSON`, { cause })
+    this.status = status
+    this.method = target.method
+    this.path = target.path
+  }
+}
+
+/** The task ended in state `error`. */
+export class FlatTaskFailedError extends FlatError {
+  override name = 'FlatTaskFailedError'
+  readonly task: Task
+
+  constructor(task: Task) {
+    const reason = task.result?.error ? `: ${task.result.error}` : ''
+    super(`task ${task.id} failed${reason}`)
+    this.task = task
+  }
+}
+
+/** The task ended in state `canceled`. */
+export class FlatTaskCanceledError extends FlatError {
+  override name = 'FlatTaskCanceledError'
+  readonly task: Task
+
+  constructor(task: Task) {
+    super(`task ${task.id} was canceled`)
+    this.task = task
+  }
+}
+
+/** A wait reached its deadline before the task ended. */
+export class FlatWaitTimeoutError extends FlatError {
+  override name = 'FlatWaitTimeoutError'
+  /** The last state observed, if any poll succeeded. */
+  readonly lastTask: Task | undefined
+  readonly timeoutMs: number
+
+  constructor(id: string, timeoutMs: number, lastTask: Task | undefined, cause?: unknown) {
+    const state = lastTask ? `; last state ${lastTask.state}` : '; no state observed'
+    super(`waiting for task ${id} timed out after ${timeoutMs} ms${state}`, cause === undefined ? undefined : { cause })
+    this.lastTask = lastTask
+    this.timeoutMs = timeoutMs
+  }
+}
+
+const RATE_LIMIT_CODE = 'API_RATE_LIMIT_EXCEEDED'
+
+function parseIntHeader(headers: Headers, name: string): number | undefined {
+  const raw = headers.get(name)
+  if (raw === null || !/^\s*-?\d+\s*$/.test(raw)) return undefined
+  return Number.parseInt(raw, 10)
+}
+
+/** `X-RateLimit-*` headers as numbers and a Date; absent or unparseable values are undefined. */
+export function readRateLimit(headers: Headers): { limit?: number; remaining?: number; resetAt?: Date } {
+  const limit = parseIntHeader(headers, 'x-ratelimit-limit')
+  const remaining = parseIntHeader(headers, 'x-ratelimit-remaining')
+  const reset = parseIntHeader(headers, 'x-ratelimit-reset')
+  const result: { limit?: number; remaining?: number; resetAt?: Date } = {}
+  if (limit !== undefined) result.limit = limit
+  if (remaining !== undefined) result.remaining = remaining
+  if (reset !== undefined) result.resetAt = new Date(reset * 1000)
+  return result
+}
+
+function field(body: unknown, name: string): string | undefined {
+  if (body === null || typeof body !== 'object') return undefined
+  const value = (body as Record<string, unknown>)[name]
+  return typeof value === 'string' ? value : undefined
+}
+
+/**
+ * The one place an HTTP failure becomes a typed error, from the status and the body's `code`.
+ * `body` is what openapi-fetch returned as `error`: parsed JSON, or the raw text when it was not JSON.
+ */
+export function createApiError(target: RequestTarget, response: Response, body: unknown): FlatApiError {
+  const code = field(body, 'code')
+  const serverMessage = field(body, 'message') ?? (typeof body === 'string' && body ? body.slice(0, 200) : undefined)
+  const init: FlatApiErrorInit = {
+    ...target,
+    status: response.status,
+    code,
+    message: serverMessage ?? (response.statusText || undefined),
+    requestId: field(body, 'id') ?? response.headers.get('x-request-id') ?? undefined,
+    param: field(body, 'param'),
+  }
+  const { status } = response
+  if (status === 403 && code === RATE_LIMIT_CODE) {
+    return new FlatRateLimitError({ ...init, ...readRateLimit(response.headers) })
+  }
+  if (status === 401) return new FlatAuthenticationError(init)
+  if (status === 403) return new FlatAuthorizationError(init)
+  if (status === 402) return new FlatQuotaError(init)
+  if (status === 404) return new FlatNotFoundError(init)
+  if (status === 400 || status === 422) return new FlatValidationError(init)
+  if (status >= 500) return new FlatServerError(init)
+  return new FlatApiError(init)
+}
