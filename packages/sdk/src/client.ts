@@ -1,8 +1,11 @@
 import { createRawClient, DEFAULT_BASE_URL, type RawClient } from '@flat-api/raw'
 import type { ClientContext } from './context.js'
+import { readRateLimit } from './errors.js'
 import type { Logger } from './logger.js'
 import { type Clock, systemClock } from './polling/clock.js'
+import { PollHub } from './polling/hub.js'
 import { DEFAULT_POLLING, type PollingOptions, resolvePollingOptions } from './polling/options.js'
+import { FLAT_REQUESTS_PER_HOUR, PollScheduler } from './polling/scheduler.js'
 import { createScoresApi, type ScoresApi } from './scores.js'
 import { createTasksApi, type TasksApi } from './tasks.js'
 import { type AccessToken, createFlatMiddleware, createTransportFetch, type FetchLike } from './transport.js'
@@ -21,6 +24,8 @@ export interface FlatClientOptions {
   timeoutMs?: number
   /** Client-wide defaults for every wait. */
   polling?: PollingOptions
+  /** Budget shared by every poll of this client, per hour; `Infinity` turns pacing off. Default 7200 (Flat's limit). */
+  requestsPerHour?: number
   /** Receives what the SDK noticed but did not throw. Default: none (silent). */
   logger?: Logger
   /** Time source for timers and deadlines; inject one in tests. Default: the system clock. */
@@ -102,6 +107,14 @@ export function createFlatClient(options: FlatClientOptions = {}): FlatClient {
   const raw = createRawClient({ baseUrl: baseUrl.href, fetch: createTransportFetch(config) })
   raw.use(createFlatMiddleware(config))
 
+  const scheduler = new PollScheduler(clock, options.requestsPerHour ?? FLAT_REQUESTS_PER_HOUR)
+  raw.use({
+    onResponse({ response }) {
+      const { remaining, resetAt } = readRateLimit(response.headers)
+      scheduler.observe(remaining, resetAt)
+    },
+  })
+  const hub = new PollHub({ clock, random, scheduler, maxRateLimitWaitMs: MAX_RATE_LIMIT_WAIT_MS }, clock)
   const reportedStates = new Set<string>()
   const context: ClientContext = {
     raw,
@@ -109,17 +122,13 @@ export function createFlatClient(options: FlatClientOptions = {}): FlatClient {
     clock,
     random,
     logger: options.logger,
-    pollDeps: (fetchTask) => ({
-      fetchTask,
-      clock,
-      random,
-      maxRateLimitWaitMs: MAX_RATE_LIMIT_WAIT_MS,
-      onUnknownState(state, task) {
-        if (reportedStates.has(state)) return
-        reportedStates.add(state)
-        options.logger?.warn?.(`task ${task.id} reported an unknown state; treating it as not finished`, { state })
-      },
-    }),
+    scheduler,
+    hub,
+    reportUnknownState(state, subject) {
+      if (reportedStates.has(state)) return
+      reportedStates.add(state)
+      options.logger?.warn?.(`${subject} reported an unknown state; treating it as not finished`, { state })
+    },
   }
   const tasks = createTasksApi(context)
   const scores = createScoresApi(context, tasks)

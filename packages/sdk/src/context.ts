@@ -1,8 +1,9 @@
 import type { RawClient } from '@flat-api/raw'
 import type { Logger } from './logger.js'
 import type { Clock } from './polling/clock.js'
-import type { PollDeps } from './polling/core.js'
+import type { PollHub } from './polling/hub.js'
 import type { ResolvedPollingOptions } from './polling/options.js'
+import type { PollScheduler } from './polling/scheduler.js'
 
 /** What the resource helpers share within one client. */
 export interface ClientContext {
@@ -11,5 +12,8 @@ export interface ClientContext {
   clock: Clock
   random: () => number
   logger: Logger | undefined
-  pollDeps(fetchTask: PollDeps['fetchTask']): PollDeps
+  scheduler: PollScheduler
+  hub: PollHub
+  /** Reports a state string the SDK does not know, once per client and state. */
+  reportUnknownState(state: string, subject: string): void
 }

@@ -1,7 +1,9 @@
-import type { Task } from '@flat-api/raw'
+import { encodePathParam, type Task } from '@flat-api/raw'
 import type { ClientContext } from './context.js'
 import { FlatTaskCanceledError, FlatTaskFailedError, FlatWaitTimeoutError } from './errors.js'
-import { type PollOutcome, pollTask } from './polling/core.js'
+import { linkAbort } from './polling/clock.js'
+import { type Classification, newPosition, type Pollable, type PollOutcome } from './polling/core.js'
+import { effectivePercent } from './polling/eta.js'
 import { type PollingOptions, resolvePollingOptions } from './polling/options.js'
 import { unwrap } from './request.js'
 
@@ -17,69 +19,160 @@ export interface WaitOptions extends PollingOptions {
   onProgress?: (task: Task) => void
 }
 
+/** A saved pending wait: plain JSON, safe to store and resume in another process. */
+export interface TaskWaitCheckpoint {
+  kind: 'flat-task-wait'
+  version: 1
+  taskId: string
+  /** Absolute deadline, epoch milliseconds. */
+  deadlineAt: number
+  /** Backoff position: polls scheduled so far. */
+  attempt: number
+  /** Completion-estimate samples, when the task reported a percent. */
+  eta?: number[]
+  /** The last state observed, if any. */
+  lastState?: string
+}
+
+/** A pending wait: a promise of the done task that can also be saved with `JSON.stringify`. */
+export interface TaskWait extends Promise<Task> {
+  readonly taskId: string
+  toJSON(): TaskWaitCheckpoint
+}
+
+export type ResumeOptions = Pick<WaitOptions, 'signal' | 'onProgress'> & Omit<PollingOptions, 'timeoutMs'>
+
 export interface TasksApi {
   /** `GET /tasks/{task}`. */
   get(id: string, options?: GetOptions): Promise<Task>
   /** Polls until the task is done and resolves with it; throws a typed error for every other ending. */
-  wait(id: string, options?: WaitOptions): Promise<Task>
+  wait(id: string, options?: WaitOptions): TaskWait
   /** Yields the task each time it changes, ending after its terminal state; `break` stops polling. */
-  watch(id: string, options?: WaitOptions): AsyncIterableIterator<Task>
+  watch(id: string, options?: WaitOptions): AsyncGenerator<Task, void, undefined>
+  /** Resumes a wait saved with `toJSON()`, keeping its absolute deadline and backoff position. */
+  resume(checkpoint: TaskWaitCheckpoint, options?: ResumeOptions): TaskWait
 }
 
 const TASK_TARGET = { method: 'GET', path: '/tasks/{task}' }
+const KNOWN_PENDING: ReadonlySet<string> = new Set(['created', 'blocked', 'doing'])
 
 function checkTaskId(id: unknown): asserts id is string {
-  if (typeof id !== 'string') throw new TypeError(`task id must be a string, got ${typeof id}`)
+  if (typeof id !== 'string') throw new TypeError(`path parameter "task" must be a string, got ${typeof id}`)
+  encodePathParam('task', id)
 }
 
-/** Turns a non-success outcome into the error the public helpers throw. */
-export function outcomeError(id: string, timeoutMs: number, outcome: PollOutcome): unknown {
+/** The parts of a task a watcher cares about, as a comparable string. */
+export function taskFingerprint(task: Task): string {
+  const project = (t: Task): unknown => [
+    t.state,
+    t.progress?.percent ?? null,
+    t.progress?.text ?? null,
+    t.result?.url ?? null,
+    t.result?.error ?? null,
+    (t.children ?? []).map(project),
+  ]
+  return JSON.stringify(project(task))
+}
+
+/** Turns a non-success outcome into the error the public helpers throw, carrying what was observed. */
+function outcomeError(id: string, timeoutMs: number, outcome: PollOutcome<Task>): unknown {
   switch (outcome.kind) {
     case 'failed':
-      return new FlatTaskFailedError(outcome.task)
+      return new FlatTaskFailedError(outcome.value)
     case 'canceled':
-      return new FlatTaskCanceledError(outcome.task)
+      return new FlatTaskCanceledError(outcome.value)
     case 'timeout':
-      return new FlatWaitTimeoutError(id, timeoutMs, outcome.lastTask, outcome.lastError)
+      return new FlatWaitTimeoutError(id, timeoutMs, outcome.last, outcome.lastError)
     case 'aborted':
       return outcome.reason
     case 'error':
+      if (outcome.error instanceof Error && outcome.last !== undefined) {
+        Object.defineProperty(outcome.error, 'lastTask', { value: outcome.last, enumerable: false, configurable: true })
+      }
       return outcome.error
     case 'done':
       return undefined
   }
 }
 
+function checkCheckpoint(checkpoint: unknown): asserts checkpoint is TaskWaitCheckpoint {
+  const c = checkpoint as Partial<TaskWaitCheckpoint> | null
+  if (!c || typeof c !== 'object' || c.kind !== 'flat-task-wait' || c.version !== 1) {
+    throw new TypeError('checkpoint must be a task wait saved with toJSON()')
+  }
+  if (typeof c.taskId !== 'string') throw new TypeError('checkpoint.taskId must be a string')
+  if (typeof c.deadlineAt !== 'number' || Number.isNaN(c.deadlineAt)) {
+    throw new RangeError(`checkpoint.deadlineAt must be a number, got ${String(c.deadlineAt)}`)
+  }
+  if (typeof c.attempt !== 'number' || !Number.isInteger(c.attempt) || c.attempt < 0) {
+    throw new RangeError(`checkpoint.attempt must be a non-negative integer, got ${String(c.attempt)}`)
+  }
+}
+
+interface WatchPlan {
+  id: string
+  deadlineAt: number
+  timeoutMs: number
+  startAttempt: number
+  eta: number[] | undefined
+}
+
 export function createTasksApi(context: ClientContext): TasksApi {
+  const { clock, hub } = context
+
   const fetchTask = async (id: string, signal?: AbortSignal): Promise<Task> => {
     const init = { params: { path: { task: id } }, ...(signal ? { signal } : {}) }
     const { data } = await unwrap(TASK_TARGET, context.raw.GET('/tasks/{task}', init))
     return data
   }
 
-  async function* watch(id: string, options: WaitOptions = {}): AsyncGenerator<Task, void, undefined> {
-    checkTaskId(id)
-    const resolved = resolvePollingOptions(context.polling, options, 'wait')
+  const pollable = (id: string): Pollable<Task> => ({
+    fetch: (signal) => fetchTask(id, signal),
+    classify(task): Classification {
+      if (task.state === 'done') return 'done'
+      if (task.state === 'error') return 'failed'
+      if (task.state === 'canceled') return 'canceled'
+      if (!KNOWN_PENDING.has(task.state)) context.reportUnknownState(task.state, `task ${task.id}`)
+      return 'pending'
+    },
+    fingerprint: taskFingerprint,
+    percent: effectivePercent,
+  })
+
+  async function* run(
+    plan: WatchPlan,
+    options: WaitOptions | ResumeOptions,
+    onLast: (task: Task) => void,
+  ): AsyncGenerator<Task, void, undefined> {
+    const polling = resolvePollingOptions(context.polling, options, 'wait')
     const stop = new AbortController()
-    const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal
+    const unlink = linkAbort(options.signal, stop)
     const queue: Task[] = []
     let wake: (() => void) | undefined
-    let outcome: PollOutcome | undefined
-    const run = pollTask(context.pollDeps(fetchTask), id, {
-      options: resolved,
-      signal,
-      onChange(task) {
-        queue.push(task)
+    let outcome: PollOutcome<Task> | undefined
+    const key = `task:${plan.id}`
+    const joined = hub
+      .join(
+        key,
+        () => ({ target: pollable(plan.id), options: polling, position: newPosition(plan.startAttempt, plan.eta) }),
+        {
+          signal: stop.signal,
+          deadlineAt: plan.deadlineAt,
+          onChange(task) {
+            queue.push(task)
+            wake?.()
+          },
+        },
+      )
+      .then((result) => {
+        outcome = result
         wake?.()
-      },
-    }).then((result) => {
-      outcome = result
-      wake?.()
-    })
+      })
     try {
       while (true) {
         const next = queue.shift()
         if (next) {
+          onLast(next)
           options.onProgress?.(next)
           yield next
           continue
@@ -87,7 +180,7 @@ export function createTasksApi(context: ClientContext): TasksApi {
         if (outcome) {
           // A task that ended, even in failure, is a normal end of the stream; the rest are errors.
           if (outcome.kind === 'done' || outcome.kind === 'failed' || outcome.kind === 'canceled') return
-          throw outcomeError(id, resolved.timeoutMs, outcome)
+          throw outcomeError(plan.id, plan.timeoutMs, outcome)
         }
         await new Promise<void>((resolve) => {
           wake = resolve
@@ -96,22 +189,88 @@ export function createTasksApi(context: ClientContext): TasksApi {
       }
     } finally {
       stop.abort()
-      await run
+      unlink()
+      await joined
     }
   }
+
+  function planFor(id: string, options: WaitOptions): WatchPlan {
+    checkTaskId(id)
+    const { timeoutMs } = resolvePollingOptions(context.polling, options, 'wait')
+    return { id, deadlineAt: clock.now() + timeoutMs, timeoutMs, startAttempt: 0, eta: undefined }
+  }
+
+  function waitFor(plan: WatchPlan, options: WaitOptions | ResumeOptions): TaskWait {
+    let lastState: string | undefined
+    const promise = (async () => {
+      let last: Task | undefined
+      for await (const task of run(plan, options, (t) => {
+        lastState = t.state
+      }))
+        last = task
+      if (last?.state === 'done') return last
+      if (last?.state === 'error') throw new FlatTaskFailedError(last)
+      throw new FlatTaskCanceledError(last as Task)
+    })()
+    return Object.assign(promise, {
+      taskId: plan.id,
+      toJSON(): TaskWaitCheckpoint {
+        const position = hub.position(`task:${plan.id}`)
+        const checkpoint: TaskWaitCheckpoint = {
+          kind: 'flat-task-wait',
+          version: 1,
+          taskId: plan.id,
+          deadlineAt: plan.deadlineAt,
+          attempt: position?.attempt ?? plan.startAttempt,
+        }
+        const eta = position?.eta.toJSON() ?? plan.eta
+        if (eta) checkpoint.eta = [...eta]
+        if (lastState) checkpoint.lastState = lastState
+        return checkpoint
+      },
+    })
+  }
+
+  const reject = (error: unknown): TaskWait =>
+    Object.assign(Promise.reject(error), {
+      taskId: '',
+      toJSON: (): TaskWaitCheckpoint => {
+        throw error
+      },
+    })
 
   return {
     async get(id, options = {}) {
       checkTaskId(id)
       return fetchTask(id, options.signal)
     },
-    watch,
-    async wait(id, options = {}) {
-      let last: Task | undefined
-      for await (const task of watch(id, options)) last = task
-      if (last?.state === 'done') return last
-      if (last?.state === 'error') throw new FlatTaskFailedError(last)
-      throw new FlatTaskCanceledError(last as Task)
+    watch(id, options = {}) {
+      return run(planFor(id, options), options, () => {})
+    },
+    wait(id, options = {}) {
+      let plan: WatchPlan
+      try {
+        plan = planFor(id, options)
+      } catch (error) {
+        return reject(error)
+      }
+      return waitFor(plan, options)
+    },
+    resume(checkpoint, options = {}) {
+      try {
+        checkCheckpoint(checkpoint)
+      } catch (error) {
+        return reject(error)
+      }
+      const timeoutMs = Math.max(0, checkpoint.deadlineAt - clock.now())
+      const plan: WatchPlan = {
+        id: checkpoint.taskId,
+        deadlineAt: checkpoint.deadlineAt,
+        timeoutMs,
+        startAttempt: checkpoint.attempt,
+        eta: checkpoint.eta,
+      }
+      return waitFor(plan, options)
     },
   }
 }

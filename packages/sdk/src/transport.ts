@@ -1,6 +1,6 @@
 import type { Middleware } from 'openapi-fetch'
 import { FlatConnectionError, FlatTimeoutError, type RequestTarget } from './errors.js'
-import type { Clock } from './polling/clock.js'
+import { type Clock, linkAbort } from './polling/clock.js'
 
 export type FetchLike = (input: Request) => Promise<Response>
 
@@ -72,19 +72,21 @@ export function createTransportFetch(config: TransportConfig, settings: RequestS
   const timeoutMs = settings.timeoutMs ?? config.timeoutMs
   return async (request) => {
     const target = targetOf(request)
-    const timeout = new AbortController()
+    // Linked by hand rather than AbortSignal.any, which keeps every parent alive in Node 20.
+    const controller = new AbortController()
+    const unlink = linkAbort(request.signal, controller)
     const timer = Number.isFinite(timeoutMs)
-      ? config.clock.setTimeout(() => timeout.abort(new FlatTimeoutError(target, timeoutMs)), timeoutMs)
+      ? config.clock.setTimeout(() => controller.abort(new FlatTimeoutError(target, timeoutMs)), timeoutMs)
       : undefined
-    const signal = AbortSignal.any([request.signal, timeout.signal])
     try {
-      return await config.fetch(new Request(request, { signal }))
+      return await config.fetch(new Request(request, { signal: controller.signal }))
     } catch (error) {
       if (request.signal.aborted) throw request.signal.reason
-      if (timeout.signal.aborted) throw timeout.signal.reason
+      if (controller.signal.aborted) throw controller.signal.reason
       throw new FlatConnectionError(target, error)
     } finally {
       if (timer !== undefined) config.clock.clearTimeout(timer)
+      unlink()
     }
   }
 }

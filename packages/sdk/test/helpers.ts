@@ -19,6 +19,7 @@ export async function setup(
     accessToken: 'test-token',
     baseUrl: sim.baseUrl,
     polling: FAST_POLLING,
+    requestsPerHour: Number.POSITIVE_INFINITY,
     ...clientOptions,
   })
   return { sim, flat }

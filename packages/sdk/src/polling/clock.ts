@@ -35,3 +35,85 @@ export function sleep(ms: number, clock: Clock, signal?: AbortSignal): Promise<v
     signal?.addEventListener('abort', onAbort, { once: true })
   })
 }
+
+/** A clock that only moves when told to: for tests of code that waits. */
+export interface ManualClock extends Clock {
+  /** Moves time forward, firing every timer that falls due, in order, and letting promises settle in between. */
+  advance(ms: number): Promise<void>
+  /** Advances to the next pending timer and fires it; resolves false when none is pending. */
+  next(): Promise<boolean>
+  /** Timers not yet fired. */
+  readonly pending: number
+}
+
+interface ManualTimer {
+  at: number
+  seq: number
+  callback: () => void
+}
+
+const settle = async (): Promise<void> => {
+  // Several macrotask turns let chains of awaits (fetch, JSON parsing) run before the next timer fires.
+  for (let i = 0; i < 5; i += 1) await new Promise<void>((resolve) => setTimeout(resolve, 0))
+}
+
+/** Creates a ManualClock starting at `startMs` (epoch milliseconds). Default 0. */
+export function createManualClock(startMs = 0): ManualClock {
+  let now = startMs
+  let seq = 0
+  const timers = new Map<number, ManualTimer>()
+  const due = (): ManualTimer | undefined => {
+    let first: ManualTimer | undefined
+    for (const timer of timers.values()) {
+      if (!first || timer.at < first.at || (timer.at === first.at && timer.seq < first.seq)) first = timer
+    }
+    return first
+  }
+  return {
+    now: () => now,
+    setTimeout(callback, ms) {
+      seq += 1
+      timers.set(seq, { at: now + Math.max(0, ms), seq, callback })
+      return seq
+    },
+    clearTimeout(handle) {
+      timers.delete(handle as number)
+    },
+    get pending() {
+      return timers.size
+    },
+    async advance(ms) {
+      const until = now + ms
+      await settle()
+      for (let timer = due(); timer && timer.at <= until; timer = due()) {
+        timers.delete(timer.seq)
+        now = Math.max(now, timer.at)
+        timer.callback()
+        await settle()
+      }
+      now = until
+    },
+    async next() {
+      await settle()
+      const timer = due()
+      if (!timer) return false
+      timers.delete(timer.seq)
+      now = Math.max(now, timer.at)
+      timer.callback()
+      await settle()
+      return true
+    },
+  }
+}
+
+/** Links `child` to `parent`: aborting the parent aborts the child. Returns the unlink function. */
+export function linkAbort(parent: AbortSignal | undefined, child: AbortController): () => void {
+  if (!parent) return () => {}
+  if (parent.aborted) {
+    child.abort(parent.reason)
+    return () => {}
+  }
+  const onAbort = (): void => child.abort(parent.reason)
+  parent.addEventListener('abort', onAbort, { once: true })
+  return () => parent.removeEventListener('abort', onAbort)
+}

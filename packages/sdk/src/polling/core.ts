@@ -1,4 +1,3 @@
-import type { Task } from '@flat-api/raw'
 import {
   FlatConnectionError,
   FlatMalformedResponseError,
@@ -7,49 +6,81 @@ import {
   FlatTimeoutError,
 } from '../errors.js'
 import { type Clock, sleep } from './clock.js'
+import { EtaEstimator } from './eta.js'
 import { backoffDelayMs, type ResolvedPollingOptions } from './options.js'
-
-export const TERMINAL_STATES: ReadonlySet<string> = new Set(['done', 'canceled', 'error'])
-const KNOWN_STATES: ReadonlySet<string> = new Set(['created', 'blocked', 'doing', 'done', 'canceled', 'error'])
+import type { PollScheduler } from './scheduler.js'
 
 /** Extra wait after a rate-limit reset, so the first request lands in the new window. */
 const RESET_MARGIN_MS = 250
+/** Share of the observed task that lands between the predicted finish and the poll after it. */
+const ETA_MARGIN_FRACTION = 0.02
+const ETA_MARGIN_MAX_MS = 1000
+/** Floor for a retry after an error, so a zero initial delay or a past reset never spins. */
+const MIN_RETRY_DELAY_MS = 100
+/** Likelihood the scheduler gives a task that reports no percent. */
+const UNKNOWN_LIKELIHOOD = 0.3
 
-/** What one poll loop needs from the outside world. */
-export interface PollDeps {
-  /** One `GET /tasks/{task}`; throws the SDK's typed errors. */
-  fetchTask(id: string, signal: AbortSignal): Promise<Task>
+export type Classification = 'pending' | 'done' | 'failed' | 'canceled'
+
+/** Something that can be polled until it settles: a task, an OMR job. */
+export interface Pollable<T> {
+  /** One poll. `serverWaitMs` > 0 asks the server to hold the request until a change (long poll). */
+  fetch(signal: AbortSignal, serverWaitMs: number): Promise<T>
+  classify(value: T): Classification
+  /** The parts a watcher cares about, as a comparable string: a change is a different fingerprint. */
+  fingerprint(value: T): string
+  /** Progress in percent, when the value reports one. */
+  percent(value: T): number | undefined
+}
+
+/** What a loop shares with the client. */
+export interface PollEnv {
   clock: Clock
   random: () => number
-  /** Longest a rate-limit reset is waited for before falling back to the deadline. */
+  scheduler?: PollScheduler | undefined
+  /** Longest a rate-limit reset is waited for in one go. */
   maxRateLimitWaitMs: number
-  /** Called once per unknown state string a task reports. */
-  onUnknownState?: (state: string, task: Task) => void
 }
 
-export interface PollRun {
+/** Where a loop stands; saved in a checkpoint so a resumed wait keeps its backoff. */
+export interface PollPosition {
+  attempt: number
+  overdue: number
+  eta: EtaEstimator
+}
+
+export function newPosition(attempt = 0, eta?: readonly number[]): PollPosition {
+  return { attempt, overdue: 0, eta: EtaEstimator.from(eta) }
+}
+
+export interface PollRun<T> {
   options: ResolvedPollingOptions
   signal?: AbortSignal | undefined
-  /** Called with each task that differs from the last one seen (state, progress or children). */
-  onChange?: ((task: Task) => void) | undefined
+  /** Epoch ms after which the loop gives up; none when undefined. */
+  deadlineAt?: number | undefined
+  position?: PollPosition | undefined
+  /** Server-side wait per poll, in ms (long poll). Default 0. */
+  serverWaitMs?: number | undefined
+  onChange?: ((value: T) => void) | undefined
+  onTransientError?: ((error: unknown) => void) | undefined
 }
 
-interface Observed {
+export interface Observed<T> {
   /** Successful polls. */
   polls: number
   /** Polls that failed with a transient error and were retried. */
   transientErrors: number
-  /** The last task seen, if any poll succeeded. */
-  lastTask: Task | undefined
+  /** The last value seen, if any poll succeeded. */
+  last: T | undefined
   elapsedMs: number
 }
 
-/** What happened to a wait. The loop never throws; the public helpers turn this into a value or an error. */
-export type PollOutcome =
-  | (Observed & { kind: 'done' | 'failed' | 'canceled'; task: Task })
-  | (Observed & { kind: 'timeout'; lastError: unknown })
-  | (Observed & { kind: 'aborted'; reason: unknown })
-  | (Observed & { kind: 'error'; error: unknown })
+/** What happened. The loop never throws; the public helpers turn this into a value or an error. */
+export type PollOutcome<T> =
+  | (Observed<T> & { kind: 'done' | 'failed' | 'canceled'; value: T })
+  | (Observed<T> & { kind: 'timeout'; lastError: unknown })
+  | (Observed<T> & { kind: 'aborted'; reason: unknown })
+  | (Observed<T> & { kind: 'error'; error: unknown })
 
 /** Worth another poll: the server or the network failed, not the request itself. */
 export function isTransientError(error: unknown): boolean {
@@ -62,93 +93,122 @@ export function isTransientError(error: unknown): boolean {
   )
 }
 
-/** The parts of a task a watcher cares about, as a comparable string. */
-export function taskFingerprint(task: Task): string {
-  const project = (t: Task): unknown => [
-    t.state,
-    t.progress?.percent ?? null,
-    t.progress?.text ?? null,
-    t.result?.url ?? null,
-    t.result?.error ?? null,
-    (t.children ?? []).map(project),
-  ]
-  return JSON.stringify(project(task))
-}
-
 const DEADLINE = Symbol('deadline')
 
 /**
- * Polls `GET /tasks/{task}` until the task reaches a terminal state, the deadline passes, the signal aborts or a
- * permanent error arrives, and reports which. Every timer and listener it creates is released before it returns.
+ * Polls until the value settles, the deadline passes, the signal aborts or a permanent error arrives, and reports
+ * which. Every timer and listener it creates is released before it returns.
  */
-export async function pollTask(deps: PollDeps, id: string, run: PollRun): Promise<PollOutcome> {
-  const { clock, random } = deps
+export async function poll<T>(env: PollEnv, target: Pollable<T>, run: PollRun<T>): Promise<PollOutcome<T>> {
+  const { clock } = env
   const { options, signal } = run
+  const position = run.position ?? newPosition()
+  const serverWaitMs = run.serverWaitMs ?? 0
   const startedAt = clock.now()
   const inner = new AbortController()
   const onAbort = (): void => inner.abort(signal?.reason)
-  signal?.addEventListener('abort', onAbort, { once: true })
   if (signal?.aborted) inner.abort(signal.reason)
-  const deadline = clock.setTimeout(() => inner.abort(DEADLINE), options.timeoutMs)
+  signal?.addEventListener('abort', onAbort, { once: true })
+  const deadline =
+    run.deadlineAt === undefined
+      ? undefined
+      : clock.setTimeout(() => inner.abort(DEADLINE), Math.max(0, run.deadlineAt - startedAt))
 
   let polls = 0
   let transientErrors = 0
-  let lastTask: Task | undefined
+  let last: T | undefined
   let lastError: unknown
   let lastFingerprint: string | undefined
-  let attempt = 0
-  const observed = (): Observed => ({ polls, transientErrors, lastTask, elapsedMs: clock.now() - startedAt })
-  const stopped = (): PollOutcome => {
+  const observed = (): Observed<T> => ({ polls, transientErrors, last, elapsedMs: clock.now() - startedAt })
+  const stopped = (): PollOutcome<T> => {
     const reason: unknown = inner.signal.reason
     if (reason === DEADLINE) return { kind: 'timeout', lastError, ...observed() }
     return { kind: 'aborted', reason, ...observed() }
+  }
+  const likelihood = (): number => {
+    const doneAt = position.eta.estimateDoneAt()
+    if (doneAt === undefined) return UNKNOWN_LIKELIHOOD
+    const span = position.eta.spanMs() ?? 1
+    return Math.max(0, Math.min(1, 1 - (doneAt - clock.now()) / span))
   }
 
   try {
     while (!inner.signal.aborted) {
       let delayMs: number
       try {
-        const task = await deps.fetchTask(id, inner.signal)
+        await env.scheduler?.acquire({ likelihood, signal: inner.signal })
+        const sentAt = clock.now()
+        const value = await target.fetch(inner.signal, serverWaitMs)
         polls += 1
-        lastTask = task
-        const fingerprint = taskFingerprint(task)
-        if (fingerprint !== lastFingerprint) {
+        last = value
+        const fingerprint = target.fingerprint(value)
+        const changed = fingerprint !== lastFingerprint
+        if (changed) {
           lastFingerprint = fingerprint
-          run.onChange?.(task)
+          run.onChange?.(value)
         }
-        if (TERMINAL_STATES.has(task.state)) {
-          const kind = task.state === 'done' ? 'done' : task.state === 'error' ? 'failed' : 'canceled'
-          return { kind, task, ...observed() }
+        const state = target.classify(value)
+        if (state !== 'pending') return { kind: state, value, ...observed() }
+
+        const now = clock.now()
+        position.eta.observe(now, target.percent(value))
+        const answeredQuickly = now - sentAt < serverWaitMs / 2
+        if (serverWaitMs > 0 && (changed || !answeredQuickly)) {
+          // The server held the request until something happened: ask again at once.
+          delayMs = 0
+        } else {
+          delayMs = nextDelayMs(env, options, position, now)
         }
-        if (!KNOWN_STATES.has(task.state)) deps.onUnknownState?.(task.state, task)
-        delayMs = backoffDelayMs(options, attempt, random)
-        attempt += 1
       } catch (error) {
         if (inner.signal.aborted) return stopped()
         if (!isTransientError(error)) return { kind: 'error', error, ...observed() }
         transientErrors += 1
         lastError = error
-        delayMs = retryDelayMs(deps, options, error, attempt)
-        attempt += 1
+        run.onTransientError?.(error)
+        delayMs = retryDelayMs(env, options, error, position.attempt)
+        position.attempt += 1
       }
       try {
-        await sleep(delayMs, clock, inner.signal)
+        if (delayMs > 0) await sleep(delayMs, clock, inner.signal)
       } catch {
         return stopped()
       }
     }
     return stopped()
   } finally {
-    clock.clearTimeout(deadline)
+    if (deadline !== undefined) clock.clearTimeout(deadline)
     signal?.removeEventListener('abort', onAbort)
   }
 }
 
+/**
+ * With a completion estimate, poll just after it (never later than `maxDelayMs`); once past it, back off again
+ * from `initialDelayMs`. Without one, plain exponential backoff with jitter.
+ */
+function nextDelayMs(env: PollEnv, options: ResolvedPollingOptions, position: PollPosition, now: number): number {
+  const doneAt = position.eta.estimateDoneAt()
+  if (doneAt !== undefined) {
+    const marginMs = Math.min(ETA_MARGIN_MAX_MS, (position.eta.spanMs() ?? 0) * ETA_MARGIN_FRACTION)
+    const untilDoneMs = doneAt + marginMs - now
+    if (untilDoneMs > 0) {
+      position.overdue = 0
+      position.attempt += 1
+      return Math.min(Math.max(untilDoneMs, options.initialDelayMs / 4), options.maxDelayMs)
+    }
+    const delayMs = backoffDelayMs(options, position.overdue, env.random)
+    position.overdue += 1
+    return delayMs
+  }
+  const delayMs = backoffDelayMs(options, position.attempt, env.random)
+  position.attempt += 1
+  return delayMs
+}
+
 /** A rate limit waits for its reset (capped); anything else, or a reset that is missing or past, backs off. */
-function retryDelayMs(deps: PollDeps, options: ResolvedPollingOptions, error: unknown, attempt: number): number {
-  const backoff = backoffDelayMs(options, attempt, deps.random)
+function retryDelayMs(env: PollEnv, options: ResolvedPollingOptions, error: unknown, attempt: number): number {
+  const backoff = Math.max(MIN_RETRY_DELAY_MS, backoffDelayMs(options, attempt, env.random))
   if (!(error instanceof FlatRateLimitError) || !error.resetAt) return backoff
-  const untilReset = error.resetAt.getTime() - deps.clock.now()
-  if (!Number.isFinite(untilReset) || untilReset <= 0) return backoff
-  return Math.min(untilReset + RESET_MARGIN_MS, deps.maxRateLimitWaitMs)
+  const untilResetMs = error.resetAt.getTime() - env.clock.now()
+  if (!Number.isFinite(untilResetMs) || untilResetMs <= 0) return backoff
+  return Math.min(untilResetMs + RESET_MARGIN_MS, env.maxRateLimitWaitMs)
 }

@@ -1,0 +1,173 @@
+import type { Clock } from './clock.js'
+
+/** Flat's documented budget per account. */
+export const FLAT_REQUESTS_PER_HOUR = 7200
+const HOUR_MS = 3_600_000
+/** Extra pause after a window resets, so the first request lands inside the new one. */
+const RESET_MARGIN_MS = 250
+
+export interface SlotRequest {
+  /** 0..1: how likely the next poll finds the task finished. Higher goes first. */
+  likelihood(): number
+  signal?: AbortSignal | undefined
+}
+
+interface Pending {
+  request: SlotRequest
+  enqueuedAt: number
+  resolve: () => void
+  reject: (reason: unknown) => void
+  onAbort: () => void
+}
+
+export interface SchedulerStats {
+  granted: number
+  pending: number
+  /** Requests per hour currently allowed, after adapting to the server's headers. */
+  effectivePerHour: number
+}
+
+/**
+ * One request budget per client, shared by every poll loop. Slots are spaced evenly at the budgeted rate (no
+ * bursts, so the rate holds over any window), and each slot goes to the waiter with the best claim: how long it has
+ * queued, weighted by how likely its task is done.
+ */
+export class PollScheduler {
+  private readonly clock: Clock
+  private readonly basePerMs: number
+  private readonly queue: Pending[] = []
+  private nextSlotAt = Number.NEGATIVE_INFINITY
+  private pausedUntil = Number.NEGATIVE_INFINITY
+  private adaptivePerMs = Number.POSITIVE_INFINITY
+  private adaptiveUntil = Number.NEGATIVE_INFINITY
+  private timer: unknown
+  private timerAt = Number.POSITIVE_INFINITY
+  private granted = 0
+
+  constructor(clock: Clock, requestsPerHour: number = FLAT_REQUESTS_PER_HOUR) {
+    if (typeof requestsPerHour !== 'number' || Number.isNaN(requestsPerHour) || requestsPerHour <= 0) {
+      throw new RangeError(`requestsPerHour must be a positive number or Infinity, got ${String(requestsPerHour)}`)
+    }
+    this.clock = clock
+    this.basePerMs = requestsPerHour / HOUR_MS
+  }
+
+  stats(): SchedulerStats {
+    return { granted: this.granted, pending: this.queue.length, effectivePerHour: this.ratePerMs() * HOUR_MS }
+  }
+
+  private ratePerMs(): number {
+    const now = this.clock.now()
+    if (now >= this.adaptiveUntil) return this.basePerMs
+    return Math.min(this.basePerMs, this.adaptivePerMs)
+  }
+
+  /**
+   * Adapts to `X-RateLimit-Remaining` and `X-RateLimit-Reset` seen on any response: the rest of the window's
+   * budget is spread over the time left, and an exhausted budget pauses every waiter until the reset.
+   */
+  observe(remaining: number | undefined, resetAt: Date | undefined): void {
+    if (remaining === undefined || resetAt === undefined) return
+    const now = this.clock.now()
+    const resetMs = resetAt.getTime()
+    if (!Number.isFinite(resetMs) || resetMs <= now) return
+    if (remaining <= 0) {
+      this.pausedUntil = Math.max(this.pausedUntil, resetMs + RESET_MARGIN_MS)
+    } else {
+      this.adaptivePerMs = remaining / (resetMs - now)
+      this.adaptiveUntil = resetMs
+    }
+    this.pump()
+  }
+
+  /** Resolves when the caller may send one request; rejects with the signal's reason if it aborts first. */
+  acquire(request: SlotRequest): Promise<void> {
+    const { signal } = request
+    if (signal?.aborted) return Promise.reject(signal.reason)
+    if (this.basePerMs === Number.POSITIVE_INFINITY && this.clock.now() >= this.pausedUntil && !this.queue.length) {
+      if (this.clock.now() >= this.adaptiveUntil) {
+        this.granted += 1
+        return Promise.resolve()
+      }
+    }
+    return new Promise<void>((resolve, reject) => {
+      const entry: Pending = {
+        request,
+        enqueuedAt: this.clock.now(),
+        resolve,
+        reject,
+        onAbort: () => {
+          const index = this.queue.indexOf(entry)
+          if (index >= 0) this.queue.splice(index, 1)
+          reject(signal?.reason)
+          if (this.queue.length === 0) this.clearTimer()
+        },
+      }
+      signal?.addEventListener('abort', entry.onAbort, { once: true })
+      this.queue.push(entry)
+      this.pump()
+    })
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer)
+    this.timer = undefined
+    this.timerAt = Number.POSITIVE_INFINITY
+  }
+
+  private pump(): void {
+    const now = this.clock.now()
+    if (this.queue.length === 0) {
+      this.clearTimer()
+      return
+    }
+    const rate = this.ratePerMs()
+    const spacingMs = rate === Number.POSITIVE_INFINITY ? 0 : 1 / rate
+    const readyAt = Math.max(this.nextSlotAt, this.pausedUntil)
+    if (now >= readyAt) {
+      if (spacingMs === 0) {
+        // No pacing: release everyone at once, best claims first.
+        while (this.queue.length) this.grant(this.takeBest(now))
+        this.clearTimer()
+        return
+      }
+      this.grant(this.takeBest(now))
+      this.nextSlotAt = now + spacingMs
+    }
+    if (this.queue.length === 0) {
+      this.clearTimer()
+      return
+    }
+    const wakeAt = Math.max(this.nextSlotAt, this.pausedUntil)
+    if (this.timer !== undefined && this.timerAt === wakeAt) return
+    this.clearTimer()
+    this.timerAt = wakeAt
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = undefined
+      this.timerAt = Number.POSITIVE_INFINITY
+      this.pump()
+    }, wakeAt - now)
+  }
+
+  private takeBest(now: number): Pending {
+    let bestIndex = 0
+    let bestScore = Number.NEGATIVE_INFINITY
+    for (let i = 0; i < this.queue.length; i += 1) {
+      const entry = this.queue[i] as Pending
+      // Waiting time keeps it fair; likelihood lets a task that is probably done jump ahead.
+      const score = (now - entry.enqueuedAt + 1) * (0.5 + entry.request.likelihood())
+      if (score > bestScore) {
+        bestScore = score
+        bestIndex = i
+      }
+    }
+    const [entry] = this.queue.splice(bestIndex, 1) as [Pending]
+    return entry
+  }
+
+  private grant(entry: Pending): void {
+    entry.request.signal?.removeEventListener('abort', entry.onAbort)
+    this.granted += 1
+    entry.resolve()
+  }
+}
