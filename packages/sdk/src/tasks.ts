@@ -1,7 +1,6 @@
 import { encodePathParam, type Task } from '@flat-api/raw'
 import type { ClientContext } from './context.js'
 import { FlatTaskCanceledError, FlatTaskFailedError, FlatWaitTimeoutError } from './errors.js'
-import { linkAbort } from './polling/clock.js'
 import { type Classification, newPosition, type Pollable, type PollOutcome } from './polling/core.js'
 import { effectivePercent } from './polling/eta.js'
 import { type PollingOptions, resolvePollingOptions } from './polling/options.js'
@@ -139,40 +138,31 @@ export function createTasksApi(context: ClientContext): TasksApi {
     percent: effectivePercent,
   })
 
-  async function* run(
-    plan: WatchPlan,
-    options: WaitOptions | ResumeOptions,
-    onLast: (task: Task) => void,
-  ): AsyncGenerator<Task, void, undefined> {
+  function subscribe(plan: WatchPlan, options: WaitOptions | ResumeOptions, onChange: (task: Task) => void) {
     const polling = resolvePollingOptions(context.polling, options, 'wait')
-    const stop = new AbortController()
-    const unlink = linkAbort(options.signal, stop)
+    return hub.join(
+      `task:${plan.id}`,
+      () => ({ target: pollable(plan.id), options: polling, position: newPosition(plan.startAttempt, plan.eta) }),
+      { signal: options.signal, deadlineAt: plan.deadlineAt, onChange },
+    )
+  }
+
+  async function* watchPlan(plan: WatchPlan, options: WaitOptions): AsyncGenerator<Task, void, undefined> {
     const queue: Task[] = []
     let wake: (() => void) | undefined
     let outcome: PollOutcome<Task> | undefined
-    const key = `task:${plan.id}`
-    const joined = hub
-      .join(
-        key,
-        () => ({ target: pollable(plan.id), options: polling, position: newPosition(plan.startAttempt, plan.eta) }),
-        {
-          signal: stop.signal,
-          deadlineAt: plan.deadlineAt,
-          onChange(task) {
-            queue.push(task)
-            wake?.()
-          },
-        },
-      )
-      .then((result) => {
-        outcome = result
-        wake?.()
-      })
+    const subscription = subscribe(plan, options, (task) => {
+      queue.push(task)
+      wake?.()
+    })
+    const settled = subscription.outcome.then((result) => {
+      outcome = result
+      wake?.()
+    })
     try {
       while (true) {
         const next = queue.shift()
         if (next) {
-          onLast(next)
           options.onProgress?.(next)
           yield next
           continue
@@ -188,9 +178,8 @@ export function createTasksApi(context: ClientContext): TasksApi {
         wake = undefined
       }
     } finally {
-      stop.abort()
-      unlink()
-      await joined
+      subscription.leave()
+      await settled
     }
   }
 
@@ -202,16 +191,15 @@ export function createTasksApi(context: ClientContext): TasksApi {
 
   function waitFor(plan: WatchPlan, options: WaitOptions | ResumeOptions): TaskWait {
     let lastState: string | undefined
-    const promise = (async () => {
-      let last: Task | undefined
-      for await (const task of run(plan, options, (t) => {
-        lastState = t.state
-      }))
-        last = task
-      if (last?.state === 'done') return last
-      if (last?.state === 'error') throw new FlatTaskFailedError(last)
-      throw new FlatTaskCanceledError(last as Task)
-    })()
+    // No generator or queue here: a wait is only a subscription, which keeps thousands of them cheap.
+    const subscription = subscribe(plan, options, (task) => {
+      lastState = task.state
+      options.onProgress?.(task)
+    })
+    const promise = subscription.outcome.then((outcome) => {
+      if (outcome.kind === 'done') return outcome.value
+      throw outcomeError(plan.id, plan.timeoutMs, outcome)
+    })
     return Object.assign(promise, {
       taskId: plan.id,
       toJSON(): TaskWaitCheckpoint {
@@ -245,7 +233,7 @@ export function createTasksApi(context: ClientContext): TasksApi {
       return fetchTask(id, options.signal)
     },
     watch(id, options = {}) {
-      return run(planFor(id, options), options, () => {})
+      return watchPlan(planFor(id, options), options)
     },
     wait(id, options = {}) {
       let plan: WatchPlan

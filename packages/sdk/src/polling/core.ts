@@ -105,14 +105,17 @@ export async function poll<T>(env: PollEnv, target: Pollable<T>, run: PollRun<T>
   const position = run.position ?? newPosition()
   const serverWaitMs = run.serverWaitMs ?? 0
   const startedAt = clock.now()
-  const inner = new AbortController()
-  const onAbort = (): void => inner.abort(signal?.reason)
-  if (signal?.aborted) inner.abort(signal.reason)
-  signal?.addEventListener('abort', onAbort, { once: true })
+  // Without a deadline the caller's signal is enough; a controller of our own is only needed to add one.
+  const inner: { readonly signal: AbortSignal } =
+    run.deadlineAt === undefined && signal ? { signal } : new AbortController()
+  const own = inner instanceof AbortController ? inner : undefined
+  const onAbort = (): void => own?.abort(signal?.reason)
+  if (own && signal?.aborted) own.abort(signal.reason)
+  if (own) signal?.addEventListener('abort', onAbort, { once: true })
   const deadline =
-    run.deadlineAt === undefined
+    run.deadlineAt === undefined || !own
       ? undefined
-      : clock.setTimeout(() => inner.abort(DEADLINE), Math.max(0, run.deadlineAt - startedAt))
+      : clock.setTimeout(() => own.abort(DEADLINE), Math.max(0, run.deadlineAt - startedAt))
 
   let polls = 0
   let transientErrors = 0
@@ -177,7 +180,7 @@ export async function poll<T>(env: PollEnv, target: Pollable<T>, run: PollRun<T>
     return stopped()
   } finally {
     if (deadline !== undefined) clock.clearTimeout(deadline)
-    signal?.removeEventListener('abort', onAbort)
+    if (own) signal?.removeEventListener('abort', onAbort)
   }
 }
 

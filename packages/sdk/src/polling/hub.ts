@@ -17,6 +17,11 @@ export interface SubscriberSpec<T> {
   onChange?: ((value: T) => void) | undefined
 }
 
+export interface Subscription<T> {
+  outcome: Promise<PollOutcome<T>>
+  leave(reason?: unknown): void
+}
+
 interface Subscriber<T> {
   spec: SubscriberSpec<T>
   joinedAt: number
@@ -59,46 +64,46 @@ export class PollHub {
     return this.loops.get(key)?.position
   }
 
-  join<T>(key: string, start: () => LoopSpec<T>, spec: SubscriberSpec<T>): Promise<PollOutcome<T>> {
+  /**
+   * Subscribes to the loop for `key`, starting it if none runs. `leave()` detaches this subscriber alone (its
+   * promise resolves as aborted with `reason`); the loop stops when nobody is left.
+   */
+  join<T>(key: string, start: () => LoopSpec<T>, spec: SubscriberSpec<T>): Subscription<T> {
     if (spec.signal?.aborted) {
-      return Promise.resolve({
+      const outcome: PollOutcome<T> = {
         kind: 'aborted',
         reason: spec.signal.reason,
         polls: 0,
         transientErrors: 0,
         last: undefined,
         elapsedMs: 0,
-      })
+      }
+      return { outcome: Promise.resolve(outcome), leave: () => {} }
     }
     const loop = (this.loops.get(key) as Loop<T> | undefined) ?? this.startLoop(key, start())
-    return new Promise<PollOutcome<T>>((resolve) => {
-      const subscriber: Subscriber<T> = {
+    let subscriber: Subscriber<T> | undefined
+    const leave = (reason?: unknown): void => {
+      if (subscriber) this.detach(loop, subscriber, { kind: 'aborted', reason, ...this.observed(loop, subscriber) })
+    }
+    const outcome = new Promise<PollOutcome<T>>((resolve) => {
+      const joined: Subscriber<T> = {
         spec,
         joinedAt: this.clock.now(),
         timer: undefined,
-        onAbort: () =>
-          this.detach(loop, subscriber, {
-            kind: 'aborted',
-            reason: spec.signal?.reason,
-            ...this.observed(loop, subscriber),
-          }),
+        onAbort: () => leave(spec.signal?.reason),
         resolve,
       }
-      const remainingMs = spec.deadlineAt - subscriber.joinedAt
-      subscriber.timer = this.clock.setTimeout(
-        () =>
-          this.detach(loop, subscriber, {
-            kind: 'timeout',
-            lastError: loop.lastError,
-            ...this.observed(loop, subscriber),
-          }),
-        Math.max(0, remainingMs),
+      subscriber = joined
+      joined.timer = this.clock.setTimeout(
+        () => this.detach(loop, joined, { kind: 'timeout', lastError: loop.lastError, ...this.observed(loop, joined) }),
+        Math.max(0, spec.deadlineAt - joined.joinedAt),
       )
-      spec.signal?.addEventListener('abort', subscriber.onAbort, { once: true })
-      loop.subscribers.add(subscriber)
-      // A late joiner first learns where the task stands now.
-      if (loop.last !== undefined) spec.onChange?.(loop.last)
+      spec.signal?.addEventListener('abort', joined.onAbort, { once: true })
+      loop.subscribers.add(joined)
     })
+    // A late joiner first learns where the task stands now.
+    if (loop.last !== undefined) spec.onChange?.(loop.last)
+    return { outcome, leave }
   }
 
   private observed<T>(loop: Loop<T>, subscriber: Subscriber<T>): Observed<T> {
