@@ -79,7 +79,9 @@ export function createTransportFetch(config: TransportConfig, settings: RequestS
       ? config.clock.setTimeout(() => controller.abort(new FlatTimeoutError(target, timeoutMs)), timeoutMs)
       : undefined
     try {
-      return await config.fetch(new Request(request, { signal: controller.signal }))
+      const sent = config.fetch(new Request(request, { signal: controller.signal }))
+      config.clock.track?.(sent)
+      return await sent
     } catch (error) {
       if (request.signal.aborted) throw request.signal.reason
       if (controller.signal.aborted) throw controller.signal.reason

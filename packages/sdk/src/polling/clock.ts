@@ -6,6 +6,8 @@ export interface Clock {
   now(): number
   setTimeout(callback: () => void, ms: number): unknown
   clearTimeout(handle: unknown): void
+  /** Told of each request in flight, so a test clock can let I/O finish before firing the next timer. Optional. */
+  track?(work: Promise<unknown>): void
 }
 
 /** Node and browsers cap timers at 2^31-1 ms; a longer one fires at once. */
@@ -52,9 +54,8 @@ interface ManualTimer {
   callback: () => void
 }
 
-const settle = async (): Promise<void> => {
-  // Several macrotask turns let chains of awaits (fetch, JSON parsing) run before the next timer fires.
-  for (let i = 0; i < 5; i += 1) await new Promise<void>((resolve) => setTimeout(resolve, 0))
+const turns = async (count: number): Promise<void> => {
+  for (let i = 0; i < count; i += 1) await new Promise<void>((resolve) => setTimeout(resolve, 0))
 }
 
 /** Creates a ManualClock starting at `startMs` (epoch milliseconds). Default 0. */
@@ -62,6 +63,15 @@ export function createManualClock(startMs = 0): ManualClock {
   let now = startMs
   let seq = 0
   const timers = new Map<number, ManualTimer>()
+  const inFlight = new Set<Promise<unknown>>()
+  // Requests in flight finish (and the awaits after them run) before any timer fires, as they would in real time.
+  const settle = async (): Promise<void> => {
+    await turns(2)
+    while (inFlight.size > 0) {
+      await Promise.allSettled([...inFlight])
+      await turns(2)
+    }
+  }
   const due = (): ManualTimer | undefined => {
     let first: ManualTimer | undefined
     for (const timer of timers.values()) {
@@ -78,6 +88,13 @@ export function createManualClock(startMs = 0): ManualClock {
     },
     clearTimeout(handle) {
       timers.delete(handle as number)
+    },
+    track(work) {
+      inFlight.add(work)
+      work.then(
+        () => inFlight.delete(work),
+        () => inFlight.delete(work),
+      )
     },
     get pending() {
       return timers.size
