@@ -3,7 +3,8 @@ import type { ClientContext } from './context.js'
 import { FlatTaskCanceledError, FlatTaskFailedError, FlatWaitTimeoutError } from './errors.js'
 import { type Classification, newPosition, type Pollable, type PollOutcome } from './polling/core.js'
 import { effectivePercent } from './polling/eta.js'
-import { type PollingOptions, resolvePollingOptions } from './polling/options.js'
+import type { PollHub, SubscriberSpec } from './polling/hub.js'
+import { type PollingOptions, type ResolvedPollingOptions, resolvePollingOptions } from './polling/options.js'
 import { unwrap } from './request.js'
 
 export interface GetOptions {
@@ -108,6 +109,99 @@ function checkCheckpoint(checkpoint: unknown): asserts checkpoint is TaskWaitChe
   }
 }
 
+/** The task as a Pollable; a class so a loop holds one object, not a bundle of closures. */
+class TaskTarget implements Pollable<Task> {
+  constructor(
+    private readonly fetchTask: (id: string, signal?: AbortSignal) => Promise<Task>,
+    private readonly context: ClientContext,
+    private readonly id: string,
+  ) {}
+
+  fetch(signal: AbortSignal): Promise<Task> {
+    return this.fetchTask(this.id, signal)
+  }
+
+  classify(task: Task): Classification {
+    if (task.state === 'done') return 'done'
+    if (task.state === 'error') return 'failed'
+    if (task.state === 'canceled') return 'canceled'
+    if (!KNOWN_PENDING.has(task.state)) this.context.reportUnknownState(task.state, `task ${task.id}`)
+    return 'pending'
+  }
+
+  fingerprint(task: Task): string {
+    return taskFingerprint(task)
+  }
+
+  percent(task: Task): number | undefined {
+    return effectivePercent(task)
+  }
+}
+
+/** The promise a wait returns, with `toJSON` on its prototype rather than a closure per wait. */
+class TaskWaitPromise extends Promise<Task> implements TaskWait {
+  static override get [Symbol.species](): PromiseConstructor {
+    return Promise
+  }
+
+  declare readonly taskId: string
+  declare pending: PendingWait
+
+  toJSON(): TaskWaitCheckpoint {
+    return this.pending.checkpoint()
+  }
+}
+
+/** One pending wait: its promise, and the subscriber the hub calls back. */
+class PendingWait implements SubscriberSpec<Task> {
+  lastState: string | undefined
+  readonly promise: TaskWaitPromise
+  readonly signal: AbortSignal | undefined
+  readonly deadlineAt: number
+  private resolve!: (task: Task) => void
+  private reject!: (reason: unknown) => void
+
+  constructor(
+    private readonly plan: WatchPlan,
+    private readonly hub: PollHub,
+    private readonly options: WaitOptions | ResumeOptions,
+  ) {
+    this.signal = options.signal
+    this.deadlineAt = plan.deadlineAt
+    this.promise = new TaskWaitPromise((resolve, reject) => {
+      this.resolve = resolve
+      this.reject = reject
+    })
+    Object.defineProperty(this.promise, 'taskId', { value: plan.id, enumerable: true })
+    Object.defineProperty(this.promise, 'pending', { value: this })
+  }
+
+  onChange(task: Task): void {
+    this.lastState = task.state
+    this.options.onProgress?.(task)
+  }
+
+  onOutcome(outcome: PollOutcome<Task>): void {
+    if (outcome.kind === 'done') this.resolve(outcome.value)
+    else this.reject(outcomeError(this.plan.id, this.plan.timeoutMs, outcome))
+  }
+
+  checkpoint(): TaskWaitCheckpoint {
+    const position = this.hub.position(`task:${this.plan.id}`)
+    const checkpoint: TaskWaitCheckpoint = {
+      kind: 'flat-task-wait',
+      version: 1,
+      taskId: this.plan.id,
+      deadlineAt: this.plan.deadlineAt,
+      attempt: position?.attempt ?? this.plan.startAttempt,
+    }
+    const eta = position?.eta?.toJSON() ?? this.plan.eta
+    if (eta) checkpoint.eta = [...eta]
+    if (this.lastState) checkpoint.lastState = this.lastState
+    return checkpoint
+  }
+}
+
 interface WatchPlan {
   id: string
   deadlineAt: number
@@ -125,40 +219,48 @@ export function createTasksApi(context: ClientContext): TasksApi {
     return data
   }
 
-  const pollable = (id: string): Pollable<Task> => ({
-    fetch: (signal) => fetchTask(id, signal),
-    classify(task): Classification {
-      if (task.state === 'done') return 'done'
-      if (task.state === 'error') return 'failed'
-      if (task.state === 'canceled') return 'canceled'
-      if (!KNOWN_PENDING.has(task.state)) context.reportUnknownState(task.state, `task ${task.id}`)
-      return 'pending'
-    },
-    fingerprint: taskFingerprint,
-    percent: effectivePercent,
+  const loopSpec = (plan: WatchPlan, polling: ResolvedPollingOptions) => ({
+    target: new TaskTarget(fetchTask, context, plan.id),
+    options: polling,
+    position: newPosition(plan.startAttempt, plan.eta),
   })
 
-  function subscribe(plan: WatchPlan, options: WaitOptions | ResumeOptions, onChange: (task: Task) => void) {
+  function subscribe(
+    plan: WatchPlan,
+    options: WaitOptions | ResumeOptions,
+    onChange: (task: Task) => void,
+    onOutcome: (outcome: PollOutcome<Task>) => void,
+  ) {
     const polling = resolvePollingOptions(context.polling, options, 'wait')
-    return hub.join(
-      `task:${plan.id}`,
-      () => ({ target: pollable(plan.id), options: polling, position: newPosition(plan.startAttempt, plan.eta) }),
-      { signal: options.signal, deadlineAt: plan.deadlineAt, onChange },
-    )
+    return hub.join(`task:${plan.id}`, () => loopSpec(plan, polling), {
+      signal: options.signal,
+      deadlineAt: plan.deadlineAt,
+      onChange,
+      onOutcome,
+    })
   }
 
   async function* watchPlan(plan: WatchPlan, options: WaitOptions): AsyncGenerator<Task, void, undefined> {
     const queue: Task[] = []
     let wake: (() => void) | undefined
     let outcome: PollOutcome<Task> | undefined
-    const subscription = subscribe(plan, options, (task) => {
-      queue.push(task)
-      wake?.()
+    let settle: (() => void) | undefined
+    const settled = new Promise<void>((resolve) => {
+      settle = resolve
     })
-    const settled = subscription.outcome.then((result) => {
-      outcome = result
-      wake?.()
-    })
+    const subscription = subscribe(
+      plan,
+      options,
+      (task) => {
+        queue.push(task)
+        wake?.()
+      },
+      (result) => {
+        outcome = result
+        settle?.()
+        wake?.()
+      },
+    )
     try {
       while (true) {
         const next = queue.shift()
@@ -190,33 +292,11 @@ export function createTasksApi(context: ClientContext): TasksApi {
   }
 
   function waitFor(plan: WatchPlan, options: WaitOptions | ResumeOptions): TaskWait {
-    let lastState: string | undefined
-    // No generator or queue here: a wait is only a subscription, which keeps thousands of them cheap.
-    const subscription = subscribe(plan, options, (task) => {
-      lastState = task.state
-      options.onProgress?.(task)
-    })
-    const promise = subscription.outcome.then((outcome) => {
-      if (outcome.kind === 'done') return outcome.value
-      throw outcomeError(plan.id, plan.timeoutMs, outcome)
-    })
-    return Object.assign(promise, {
-      taskId: plan.id,
-      toJSON(): TaskWaitCheckpoint {
-        const position = hub.position(`task:${plan.id}`)
-        const checkpoint: TaskWaitCheckpoint = {
-          kind: 'flat-task-wait',
-          version: 1,
-          taskId: plan.id,
-          deadlineAt: plan.deadlineAt,
-          attempt: position?.attempt ?? plan.startAttempt,
-        }
-        const eta = position?.eta.toJSON() ?? plan.eta
-        if (eta) checkpoint.eta = [...eta]
-        if (lastState) checkpoint.lastState = lastState
-        return checkpoint
-      },
-    })
+    // No generator or queue here: a wait is one promise and one subscriber, which keeps thousands of them cheap.
+    const pending = new PendingWait(plan, hub, options)
+    const polling = resolvePollingOptions(context.polling, options, 'wait')
+    hub.join(`task:${plan.id}`, () => loopSpec(plan, polling), pending)
+    return pending.promise
   }
 
   const reject = (error: unknown): TaskWait =>

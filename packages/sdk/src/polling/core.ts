@@ -5,7 +5,7 @@ import {
   FlatServerError,
   FlatTimeoutError,
 } from '../errors.js'
-import { type Clock, sleep } from './clock.js'
+import type { Clock } from './clock.js'
 import { EtaEstimator } from './eta.js'
 import { backoffDelayMs, type ResolvedPollingOptions } from './options.js'
 import type { PollScheduler } from './scheduler.js'
@@ -46,11 +46,12 @@ export interface PollEnv {
 export interface PollPosition {
   attempt: number
   overdue: number
-  eta: EtaEstimator
+  /** Created on the first percent seen, so loops of tasks that report none carry no estimator. */
+  eta: EtaEstimator | undefined
 }
 
 export function newPosition(attempt = 0, eta?: readonly number[]): PollPosition {
-  return { attempt, overdue: 0, eta: EtaEstimator.from(eta) }
+  return { attempt, overdue: 0, eta: eta ? EtaEstimator.from(eta) : undefined }
 }
 
 export interface PollRun<T> {
@@ -95,93 +96,215 @@ export function isTransientError(error: unknown): boolean {
 
 const DEADLINE = Symbol('deadline')
 
+/** Receives a loop's changes and its one outcome. */
+export interface LoopListener<T> {
+  onChange(value: T): void
+  onTransientError?(error: unknown): void
+  onOutcome(outcome: PollOutcome<T>): void
+}
+
+/**
+ * One poll loop as an explicit state machine: queued for a slot, fetching, or sleeping. Written as a class rather
+ * than an async function so that thousands of pending loops cost a few small objects each, with no per-step
+ * promises, closures or abort listeners.
+ */
+export class PollLoop<T> {
+  polls = 0
+  transientErrors = 0
+  last: T | undefined
+  lastError: unknown
+  enqueuedAt = 0
+  private lastFingerprint: string | undefined
+  private timer: unknown
+  private controller: AbortController | undefined
+  private queued = false
+  private finished = false
+  private sentAt = 0
+  private readonly startedAt: number
+  private readonly wake = (): void => {
+    this.timer = undefined
+    this.next()
+  }
+
+  constructor(
+    private readonly env: PollEnv,
+    private readonly target: Pollable<T>,
+    private readonly options: ResolvedPollingOptions,
+    readonly position: PollPosition,
+    private readonly serverWaitMs: number,
+    private readonly listener: LoopListener<T>,
+  ) {
+    this.startedAt = env.clock.now()
+  }
+
+  get done(): boolean {
+    return this.finished
+  }
+
+  start(): void {
+    this.next()
+  }
+
+  /** Stops at once: clears the timer, leaves the queue, aborts the request in flight. */
+  stop(reason: unknown): void {
+    if (this.finished) return
+    const outcome: PollOutcome<T> =
+      reason === DEADLINE
+        ? { kind: 'timeout', lastError: this.lastError, ...this.observed() }
+        : { kind: 'aborted', reason, ...this.observed() }
+    this.finish(outcome)
+    this.controller?.abort(reason)
+  }
+
+  /** 0..1: how likely the next poll finds it finished; the scheduler serves likely ones first. */
+  likelihood(): number {
+    const { eta } = this.position
+    const doneAt = eta?.estimateDoneAt()
+    if (!eta || doneAt === undefined) return UNKNOWN_LIKELIHOOD
+    const span = eta.spanMs() ?? 1
+    return Math.max(0, Math.min(1, 1 - (doneAt - this.env.clock.now()) / span))
+  }
+
+  /** The scheduler's call: this loop's slot has come. */
+  granted(): void {
+    this.queued = false
+    if (this.finished) return
+    this.send()
+  }
+
+  observed(): Observed<T> {
+    return {
+      polls: this.polls,
+      transientErrors: this.transientErrors,
+      last: this.last,
+      elapsedMs: this.env.clock.now() - this.startedAt,
+    }
+  }
+
+  private next(): void {
+    if (this.finished) return
+    const { scheduler } = this.env
+    if (!scheduler) {
+      this.send()
+      return
+    }
+    this.queued = true
+    scheduler.enqueue(this)
+  }
+
+  private send(): void {
+    const controller = new AbortController()
+    this.controller = controller
+    this.sentAt = this.env.clock.now()
+    this.target.fetch(controller.signal, this.serverWaitMs).then(
+      (value) => this.received(value),
+      (error: unknown) => this.failed(error),
+    )
+  }
+
+  private received(value: T): void {
+    this.controller = undefined
+    if (this.finished) return
+    this.polls += 1
+    this.last = value
+    const fingerprint = this.target.fingerprint(value)
+    const changed = fingerprint !== this.lastFingerprint
+    if (changed) {
+      this.lastFingerprint = fingerprint
+      this.listener.onChange(value)
+      if (this.finished) return
+    }
+    const state = this.target.classify(value)
+    if (state !== 'pending') {
+      this.finish({ kind: state, value, ...this.observed() })
+      return
+    }
+
+    const now = this.env.clock.now()
+    const percent = this.target.percent(value)
+    if (percent !== undefined) {
+      this.position.eta ??= new EtaEstimator()
+      this.position.eta.observe(now, percent)
+    }
+    const heldLongEnough = now - this.sentAt >= this.serverWaitMs / 2
+    // A long poll that came back with news, or after holding, is asked again at once.
+    const delayMs =
+      this.serverWaitMs > 0 && (changed || heldLongEnough) ? 0 : nextDelayMs(this.env, this.options, this.position, now)
+    this.sleep(delayMs)
+  }
+
+  private failed(error: unknown): void {
+    this.controller = undefined
+    if (this.finished) return
+    if (!isTransientError(error)) {
+      this.finish({ kind: 'error', error, ...this.observed() })
+      return
+    }
+
+    this.transientErrors += 1
+    this.lastError = error
+    this.listener.onTransientError?.(error)
+    const delayMs = retryDelayMs(this.env, this.options, error, this.position.attempt)
+    this.position.attempt += 1
+    this.sleep(delayMs)
+  }
+
+  private sleep(delayMs: number): void {
+    if (this.finished) return
+    if (delayMs <= 0) {
+      this.next()
+      return
+    }
+    this.timer = this.env.clock.setTimeout(this.wake, delayMs)
+  }
+
+  private finish(outcome: PollOutcome<T>): void {
+    if (this.finished) return
+    this.finished = true
+    if (this.timer !== undefined) this.env.clock.clearTimeout(this.timer)
+    this.timer = undefined
+    if (this.queued) this.env.scheduler?.remove(this)
+    this.queued = false
+    this.listener.onOutcome(outcome)
+  }
+}
+
 /**
  * Polls until the value settles, the deadline passes, the signal aborts or a permanent error arrives, and reports
- * which. Every timer and listener it creates is released before it returns.
+ * which. Every timer and listener it creates is released before it resolves.
  */
-export async function poll<T>(env: PollEnv, target: Pollable<T>, run: PollRun<T>): Promise<PollOutcome<T>> {
+export function poll<T>(env: PollEnv, target: Pollable<T>, run: PollRun<T>): Promise<PollOutcome<T>> {
   const { clock } = env
-  const { options, signal } = run
-  const position = run.position ?? newPosition()
-  const serverWaitMs = run.serverWaitMs ?? 0
-  const startedAt = clock.now()
-  // Without a deadline the caller's signal is enough; a controller of our own is only needed to add one.
-  const inner: { readonly signal: AbortSignal } =
-    run.deadlineAt === undefined && signal ? { signal } : new AbortController()
-  const own = inner instanceof AbortController ? inner : undefined
-  const onAbort = (): void => own?.abort(signal?.reason)
-  if (own && signal?.aborted) own.abort(signal.reason)
-  if (own) signal?.addEventListener('abort', onAbort, { once: true })
-  const deadline =
-    run.deadlineAt === undefined || !own
-      ? undefined
-      : clock.setTimeout(() => own.abort(DEADLINE), Math.max(0, run.deadlineAt - startedAt))
-
-  let polls = 0
-  let transientErrors = 0
-  let last: T | undefined
-  let lastError: unknown
-  let lastFingerprint: string | undefined
-  const observed = (): Observed<T> => ({ polls, transientErrors, last, elapsedMs: clock.now() - startedAt })
-  const stopped = (): PollOutcome<T> => {
-    const reason: unknown = inner.signal.reason
-    if (reason === DEADLINE) return { kind: 'timeout', lastError, ...observed() }
-    return { kind: 'aborted', reason, ...observed() }
-  }
-  const likelihood = (): number => {
-    const doneAt = position.eta.estimateDoneAt()
-    if (doneAt === undefined) return UNKNOWN_LIKELIHOOD
-    const span = position.eta.spanMs() ?? 1
-    return Math.max(0, Math.min(1, 1 - (doneAt - clock.now()) / span))
-  }
-
-  try {
-    while (!inner.signal.aborted) {
-      let delayMs: number
-      try {
-        await env.scheduler?.acquire({ likelihood, signal: inner.signal })
-        const sentAt = clock.now()
-        const value = await target.fetch(inner.signal, serverWaitMs)
-        polls += 1
-        last = value
-        const fingerprint = target.fingerprint(value)
-        const changed = fingerprint !== lastFingerprint
-        if (changed) {
-          lastFingerprint = fingerprint
-          run.onChange?.(value)
-        }
-        const state = target.classify(value)
-        if (state !== 'pending') return { kind: state, value, ...observed() }
-
-        const now = clock.now()
-        position.eta.observe(now, target.percent(value))
-        const answeredQuickly = now - sentAt < serverWaitMs / 2
-        if (serverWaitMs > 0 && (changed || !answeredQuickly)) {
-          // The server held the request until something happened: ask again at once.
-          delayMs = 0
-        } else {
-          delayMs = nextDelayMs(env, options, position, now)
-        }
-      } catch (error) {
-        if (inner.signal.aborted) return stopped()
-        if (!isTransientError(error)) return { kind: 'error', error, ...observed() }
-        transientErrors += 1
-        lastError = error
-        run.onTransientError?.(error)
-        delayMs = retryDelayMs(env, options, error, position.attempt)
-        position.attempt += 1
-      }
-      try {
-        if (delayMs > 0) await sleep(delayMs, clock, inner.signal)
-      } catch {
-        return stopped()
-      }
+  const { signal } = run
+  return new Promise((resolve) => {
+    let deadline: unknown
+    const onAbort = (): void => loop.stop(signal?.reason)
+    const loop: PollLoop<T> = new PollLoop(
+      env,
+      target,
+      run.options,
+      run.position ?? newPosition(),
+      run.serverWaitMs ?? 0,
+      {
+        onChange: (value) => run.onChange?.(value),
+        onTransientError: (error) => run.onTransientError?.(error),
+        onOutcome: (outcome) => {
+          if (deadline !== undefined) clock.clearTimeout(deadline)
+          signal?.removeEventListener('abort', onAbort)
+          resolve(outcome)
+        },
+      },
+    )
+    if (signal?.aborted) {
+      loop.stop(signal.reason)
+      return
     }
-    return stopped()
-  } finally {
-    if (deadline !== undefined) clock.clearTimeout(deadline)
-    if (own) signal?.removeEventListener('abort', onAbort)
-  }
+    signal?.addEventListener('abort', onAbort, { once: true })
+    if (run.deadlineAt !== undefined) {
+      deadline = clock.setTimeout(() => loop.stop(DEADLINE), Math.max(0, run.deadlineAt - clock.now()))
+    }
+    loop.start()
+  })
 }
 
 /**
@@ -189,9 +312,10 @@ export async function poll<T>(env: PollEnv, target: Pollable<T>, run: PollRun<T>
  * from `initialDelayMs`. Without one, plain exponential backoff with jitter.
  */
 function nextDelayMs(env: PollEnv, options: ResolvedPollingOptions, position: PollPosition, now: number): number {
-  const doneAt = position.eta.estimateDoneAt()
-  if (doneAt !== undefined) {
-    const marginMs = Math.min(ETA_MARGIN_MAX_MS, (position.eta.spanMs() ?? 0) * ETA_MARGIN_FRACTION)
+  const { eta } = position
+  const doneAt = eta?.estimateDoneAt()
+  if (eta && doneAt !== undefined) {
+    const marginMs = Math.min(ETA_MARGIN_MAX_MS, (eta.spanMs() ?? 0) * ETA_MARGIN_FRACTION)
     const untilDoneMs = doneAt + marginMs - now
     if (untilDoneMs > 0) {
       position.overdue = 0

@@ -1,5 +1,12 @@
 import type { Clock } from './clock.js'
-import { type Observed, type Pollable, type PollEnv, type PollOutcome, type PollPosition, poll } from './core.js'
+import {
+  type LoopListener,
+  type Pollable,
+  type PollEnv,
+  PollLoop,
+  type PollOutcome,
+  type PollPosition,
+} from './core.js'
 import type { ResolvedPollingOptions } from './options.js'
 
 /** How a shared loop is started when its first subscriber arrives. */
@@ -11,35 +18,84 @@ export interface LoopSpec<T> {
 }
 
 export interface SubscriberSpec<T> {
-  signal?: AbortSignal | undefined
+  readonly signal?: AbortSignal | undefined
   /** Epoch ms after which this subscriber alone gives up. */
-  deadlineAt: number
-  onChange?: ((value: T) => void) | undefined
+  readonly deadlineAt: number
+  onChange?(value: T): void
+  /** Called once with how it ended for this subscriber. */
+  onOutcome(outcome: PollOutcome<T>): void
 }
 
-export interface Subscription<T> {
-  outcome: Promise<PollOutcome<T>>
+export interface Subscription {
+  /** Detaches this subscriber alone; it ends as aborted with `reason`. The loop stops when nobody is left. */
   leave(reason?: unknown): void
 }
 
-interface Subscriber<T> {
-  spec: SubscriberSpec<T>
-  joinedAt: number
+/** One subscriber of a shared loop; a class so a pending wait is a single small object. */
+class Subscriber<T> implements Subscription {
   timer: unknown
-  onAbort: () => void
-  resolve: (outcome: PollOutcome<T>) => void
+  onAbort: (() => void) | undefined
+  readonly joinedAt: number
+
+  constructor(
+    readonly group: Group<T>,
+    readonly spec: SubscriberSpec<T>,
+  ) {
+    this.joinedAt = group.hub.clock.now()
+  }
+
+  leave(reason?: unknown): void {
+    this.group.detach(this, { kind: 'aborted', reason, ...this.group.observedBy(this) })
+  }
+
+  expire(): void {
+    this.timer = undefined
+    const { loop } = this.group
+    this.group.detach(this, { kind: 'timeout', lastError: loop.lastError, ...this.group.observedBy(this) })
+  }
 }
 
-interface Loop<T> {
-  key: string
-  subscribers: Set<Subscriber<T>>
-  controller: AbortController
-  position: PollPosition
-  last: T | undefined
-  lastError: unknown
-  polls: number
-  transientErrors: number
-  finished: boolean
+/** A loop and everyone waiting on it. */
+class Group<T> implements LoopListener<T> {
+  // An array, not a Set: most loops have one subscriber, and a Set's table costs more than the waiter itself.
+  readonly subscribers: Subscriber<T>[] = []
+  readonly loop: PollLoop<T>
+
+  constructor(
+    readonly hub: PollHub,
+    readonly key: string,
+    spec: LoopSpec<T>,
+  ) {
+    this.loop = new PollLoop(hub.env, spec.target, spec.options, spec.position, spec.serverWaitMs ?? 0, this)
+  }
+
+  observedBy(subscriber: Subscriber<T>) {
+    return { ...this.loop.observed(), elapsedMs: this.hub.clock.now() - subscriber.joinedAt }
+  }
+
+  onChange(value: T): void {
+    for (const subscriber of this.subscribers) subscriber.spec.onChange?.(value)
+  }
+
+  onOutcome(outcome: PollOutcome<T>): void {
+    this.hub.forget(this)
+    for (const subscriber of [...this.subscribers]) {
+      this.detach(subscriber, { ...outcome, elapsedMs: this.hub.clock.now() - subscriber.joinedAt })
+    }
+  }
+
+  detach(subscriber: Subscriber<T>, outcome: PollOutcome<T>): void {
+    const index = this.subscribers.indexOf(subscriber)
+    if (index < 0) return
+    this.subscribers.splice(index, 1)
+    if (subscriber.timer !== undefined) this.hub.clock.clearTimeout(subscriber.timer)
+    if (subscriber.onAbort) subscriber.spec.signal?.removeEventListener('abort', subscriber.onAbort)
+    subscriber.spec.onOutcome(outcome)
+    if (this.subscribers.length === 0 && !this.loop.done) {
+      this.hub.forget(this)
+      this.loop.stop(undefined)
+    }
+  }
 }
 
 /**
@@ -47,129 +103,61 @@ interface Loop<T> {
  * only that subscriber; the loop stops when the last one leaves.
  */
 export class PollHub {
-  private readonly loops = new Map<string, Loop<unknown>>()
+  private readonly groups = new Map<string, Group<unknown>>()
 
   constructor(
-    private readonly env: PollEnv,
-    private readonly clock: Clock,
+    readonly env: PollEnv,
+    readonly clock: Clock,
   ) {}
 
   /** Loops currently running. */
   get size(): number {
-    return this.loops.size
+    return this.groups.size
   }
 
   /** Where the loop for `key` stands, for checkpoints. */
   position(key: string): PollPosition | undefined {
-    return this.loops.get(key)?.position
+    return this.groups.get(key)?.loop.position
   }
 
-  /**
-   * Subscribes to the loop for `key`, starting it if none runs. `leave()` detaches this subscriber alone (its
-   * promise resolves as aborted with `reason`); the loop stops when nobody is left.
-   */
-  join<T>(key: string, start: () => LoopSpec<T>, spec: SubscriberSpec<T>): Subscription<T> {
+  /** Subscribes to the loop for `key`, starting it if none runs. */
+  join<T>(key: string, start: () => LoopSpec<T>, spec: SubscriberSpec<T>): Subscription {
     if (spec.signal?.aborted) {
-      const outcome: PollOutcome<T> = {
+      spec.onOutcome({
         kind: 'aborted',
         reason: spec.signal.reason,
         polls: 0,
         transientErrors: 0,
         last: undefined,
         elapsedMs: 0,
-      }
-      return { outcome: Promise.resolve(outcome), leave: () => {} }
+      })
+      return { leave: () => {} }
     }
-    const loop = (this.loops.get(key) as Loop<T> | undefined) ?? this.startLoop(key, start())
-    let subscriber: Subscriber<T> | undefined
-    const leave = (reason?: unknown): void => {
-      if (subscriber) this.detach(loop, subscriber, { kind: 'aborted', reason, ...this.observed(loop, subscriber) })
+    let group = this.groups.get(key) as Group<T> | undefined
+    const fresh = !group
+    if (!group) {
+      group = new Group(this, key, start())
+      this.groups.set(key, group as Group<unknown>)
     }
-    const outcome = new Promise<PollOutcome<T>>((resolve) => {
-      const joined: Subscriber<T> = {
-        spec,
-        joinedAt: this.clock.now(),
-        timer: undefined,
-        onAbort: () => leave(spec.signal?.reason),
-        resolve,
-      }
-      subscriber = joined
-      joined.timer = this.clock.setTimeout(
-        () => this.detach(loop, joined, { kind: 'timeout', lastError: loop.lastError, ...this.observed(loop, joined) }),
-        Math.max(0, spec.deadlineAt - joined.joinedAt),
-      )
-      spec.signal?.addEventListener('abort', joined.onAbort, { once: true })
-      loop.subscribers.add(joined)
-    })
+    const subscriber = new Subscriber(group, spec)
+    group.subscribers.push(subscriber)
+    subscriber.timer = this.clock.setTimeout(
+      () => subscriber.expire(),
+      Math.max(0, spec.deadlineAt - subscriber.joinedAt),
+    )
+    if (spec.signal) {
+      const { signal } = spec
+      subscriber.onAbort = () => subscriber.leave(signal.reason)
+      signal.addEventListener('abort', subscriber.onAbort, { once: true })
+    }
     // A late joiner first learns where the task stands now.
-    if (loop.last !== undefined) spec.onChange?.(loop.last)
-    return { outcome, leave }
+    if (group.loop.last !== undefined) spec.onChange?.(group.loop.last)
+    if (fresh) group.loop.start()
+    return subscriber
   }
 
-  private observed<T>(loop: Loop<T>, subscriber: Subscriber<T>): Observed<T> {
-    return {
-      polls: loop.polls,
-      transientErrors: loop.transientErrors,
-      last: loop.last,
-      elapsedMs: this.clock.now() - subscriber.joinedAt,
-    }
-  }
-
-  private startLoop<T>(key: string, spec: LoopSpec<T>): Loop<T> {
-    const loop: Loop<T> = {
-      key,
-      subscribers: new Set(),
-      controller: new AbortController(),
-      position: spec.position,
-      last: undefined,
-      lastError: undefined,
-      polls: 0,
-      transientErrors: 0,
-      finished: false,
-    }
-    this.loops.set(key, loop as Loop<unknown>)
-    const countingTarget: Pollable<T> = {
-      ...spec.target,
-      fetch: async (signal, serverWaitMs) => {
-        const value = await spec.target.fetch(signal, serverWaitMs)
-        loop.polls += 1
-        return value
-      },
-    }
-    poll(this.env, countingTarget, {
-      options: spec.options,
-      signal: loop.controller.signal,
-      position: spec.position,
-      serverWaitMs: spec.serverWaitMs,
-      onChange: (value) => {
-        loop.last = value
-        for (const subscriber of loop.subscribers) subscriber.spec.onChange?.(value)
-      },
-      onTransientError: (error) => {
-        loop.transientErrors += 1
-        loop.lastError = error
-      },
-    }).then((outcome) => this.finish(loop, outcome))
-    return loop
-  }
-
-  private finish<T>(loop: Loop<T>, outcome: PollOutcome<T>): void {
-    loop.finished = true
-    if (this.loops.get(loop.key) === loop) this.loops.delete(loop.key)
-    for (const subscriber of [...loop.subscribers]) {
-      this.detach(loop, subscriber, { ...outcome, elapsedMs: this.clock.now() - subscriber.joinedAt })
-    }
-  }
-
-  private detach<T>(loop: Loop<T>, subscriber: Subscriber<T>, outcome: PollOutcome<T>): void {
-    if (!loop.subscribers.delete(subscriber)) return
-    this.clock.clearTimeout(subscriber.timer)
-    subscriber.spec.signal?.removeEventListener('abort', subscriber.onAbort)
-    subscriber.resolve(outcome)
-    if (loop.subscribers.size === 0 && !loop.finished) {
-      loop.finished = true
-      if (this.loops.get(loop.key) === loop) this.loops.delete(loop.key)
-      loop.controller.abort()
-    }
+  /** Drops a group that ended, unless a newer one already took its key. */
+  forget(group: { key: string }): void {
+    if ((this.groups.get(group.key) as { key: string } | undefined) === group) this.groups.delete(group.key)
   }
 }

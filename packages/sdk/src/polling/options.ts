@@ -14,13 +14,13 @@ export interface PollingOptions {
 
 export type ResolvedPollingOptions = Required<PollingOptions>
 
-export const DEFAULT_POLLING: ResolvedPollingOptions = {
+export const DEFAULT_POLLING: Readonly<ResolvedPollingOptions> = Object.freeze({
   timeoutMs: 15 * 60_000,
   initialDelayMs: 500,
   maxDelayMs: 15_000,
   multiplier: 1.6,
   jitter: 0.2,
-}
+})
 
 function describe(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : String(value)
@@ -44,9 +44,12 @@ export function resolvePollingOptions(
   if (overrides !== undefined && (overrides === null || typeof overrides !== 'object')) {
     throw new TypeError(`${label} options must be an object, got ${describe(overrides)}`)
   }
+  const keys = Object.keys(DEFAULT_POLLING) as (keyof PollingOptions)[]
+  // The common case, a wait with no pacing options of its own, shares the client's already-checked object.
+  if (!overrides || keys.every((key) => overrides[key] === undefined)) return base
   const merged: ResolvedPollingOptions = { ...base }
-  for (const key of Object.keys(DEFAULT_POLLING) as (keyof PollingOptions)[]) {
-    const value = overrides?.[key]
+  for (const key of keys) {
+    const value = overrides[key]
     if (value !== undefined) merged[key] = value
   }
   checkNumber('timeoutMs', merged.timeoutMs, 0)

@@ -12,12 +12,14 @@ export interface SlotRequest {
   signal?: AbortSignal | undefined
 }
 
-interface Pending {
-  request: SlotRequest
+/** A queued claim on the next slot; poll loops implement it directly, so queueing allocates nothing. */
+export interface SchedulerItem {
+  /** 0..1: how likely the next poll finds the task finished. Higher goes first. */
+  likelihood(): number
+  /** Called once when the slot is granted. */
+  granted(): void
+  /** Set by the scheduler while queued. */
   enqueuedAt: number
-  resolve: () => void
-  reject: (reason: unknown) => void
-  onAbort: () => void
 }
 
 export interface SchedulerStats {
@@ -35,7 +37,7 @@ export interface SchedulerStats {
 export class PollScheduler {
   private readonly clock: Clock
   private readonly basePerMs: number
-  private readonly queue: Pending[] = []
+  private readonly queue: SchedulerItem[] = []
   private nextSlotAt = Number.NEGATIVE_INFINITY
   private pausedUntil = Number.NEGATIVE_INFINITY
   private adaptivePerMs = Number.POSITIVE_INFINITY
@@ -84,29 +86,45 @@ export class PollScheduler {
   acquire(request: SlotRequest): Promise<void> {
     const { signal } = request
     if (signal?.aborted) return Promise.reject(signal.reason)
-    if (this.basePerMs === Number.POSITIVE_INFINITY && this.clock.now() >= this.pausedUntil && !this.queue.length) {
-      if (this.clock.now() >= this.adaptiveUntil) {
-        this.granted += 1
-        return Promise.resolve()
-      }
-    }
     return new Promise<void>((resolve, reject) => {
-      const entry: Pending = {
-        request,
-        enqueuedAt: this.clock.now(),
-        resolve,
-        reject,
-        onAbort: () => {
-          const index = this.queue.indexOf(entry)
-          if (index >= 0) this.queue.splice(index, 1)
-          reject(signal?.reason)
-          if (this.queue.length === 0) this.clearTimer()
+      const item: SchedulerItem = {
+        enqueuedAt: 0,
+        likelihood: () => request.likelihood(),
+        granted: () => {
+          signal?.removeEventListener('abort', onAbort)
+          resolve()
         },
       }
-      signal?.addEventListener('abort', entry.onAbort, { once: true })
-      this.queue.push(entry)
-      this.pump()
+      const onAbort = (): void => {
+        this.remove(item)
+        reject(signal?.reason)
+      }
+      signal?.addEventListener('abort', onAbort, { once: true })
+      this.enqueue(item)
     })
+  }
+
+  /** Queues `item`; its `granted()` is called when its slot comes, possibly at once. */
+  enqueue(item: SchedulerItem): void {
+    const now = this.clock.now()
+    if (this.basePerMs === Number.POSITIVE_INFINITY && this.queue.length === 0) {
+      if (now >= this.pausedUntil && now >= this.adaptiveUntil) {
+        this.granted += 1
+        item.granted()
+        return
+      }
+    }
+    item.enqueuedAt = now
+    this.queue.push(item)
+    this.pump()
+  }
+
+  /** Drops a queued item (its loop stopped); a no-op if it was already granted. */
+  remove(item: SchedulerItem): void {
+    const index = this.queue.indexOf(item)
+    if (index < 0) return
+    this.queue.splice(index, 1)
+    if (this.queue.length === 0) this.clearTimer()
   }
 
   private clearTimer(): void {
@@ -149,25 +167,28 @@ export class PollScheduler {
     }, wakeAt - now)
   }
 
-  private takeBest(now: number): Pending {
+  private takeBest(now: number): SchedulerItem {
     let bestIndex = 0
     let bestScore = Number.NEGATIVE_INFINITY
     for (let i = 0; i < this.queue.length; i += 1) {
-      const entry = this.queue[i] as Pending
+      const item = this.queue[i] as SchedulerItem
       // Waiting time keeps it fair; likelihood lets a task that is probably done jump ahead.
-      const score = (now - entry.enqueuedAt + 1) * (0.5 + entry.request.likelihood())
+      const score = (now - item.enqueuedAt + 1) * (0.5 + item.likelihood())
       if (score > bestScore) {
         bestScore = score
         bestIndex = i
       }
     }
-    const [entry] = this.queue.splice(bestIndex, 1) as [Pending]
-    return entry
+    const last = this.queue.pop() as SchedulerItem
+    if (bestIndex === this.queue.length) return last
+    const best = this.queue[bestIndex] as SchedulerItem
+    // Swap-remove: order in the queue carries no meaning, so O(1) instead of a splice.
+    this.queue[bestIndex] = last
+    return best
   }
 
-  private grant(entry: Pending): void {
-    entry.request.signal?.removeEventListener('abort', entry.onAbort)
+  private grant(item: SchedulerItem): void {
     this.granted += 1
-    entry.resolve()
+    item.granted()
   }
 }
