@@ -1,4 +1,4 @@
-import createClient, { type Client, type ClientOptions } from 'openapi-fetch'
+import createClientExport, { type Client, type ClientOptions } from 'openapi-fetch'
 import type { paths } from './generated/schema.gen.js'
 import { serializePath } from './path.js'
 
@@ -17,6 +17,13 @@ export interface RawClientOptions {
 }
 
 export type RawClient = Client<paths>
+
+// Our CommonJS build sees openapi-fetch through Node's ESM-to-CJS interop, where the default import arrives as the
+// module object; take the function either way.
+const createClient: typeof createClientExport =
+  typeof createClientExport === 'function'
+    ? createClientExport
+    : (createClientExport as unknown as { default: typeof createClientExport }).default
 
 /** Validates a header value the way fetch would, but with an error that does not echo the secret. */
 function assertHeaderValue(name: string, value: string): void {
