@@ -1,33 +1,22 @@
 #!/usr/bin/env node
-import { parseArgs } from 'node:util'
+import { parseCliArgs, USAGE } from './cli-options.js'
 import { startSimulator } from './server.js'
 
-const { values } = parseArgs({
-  options: {
-    port: { type: 'string', default: '4010' },
-    host: { type: 'string', default: '127.0.0.1' },
-    'export-duration-ms': { type: 'string', default: '2000' },
-    'failure-rate': { type: 'string', default: '0' },
-    seed: { type: 'string', default: '1' },
-    help: { type: 'boolean', default: false },
-  },
-})
+let parsed: ReturnType<typeof parseCliArgs>
+try {
+  parsed = parseCliArgs(process.argv.slice(2))
+} catch (error) {
+  process.stderr.write(`${(error as Error).message}\n\n${USAGE}`)
+  process.exit(2)
+}
 
-if (values.help) {
-  process.stdout.write(
-    'Usage: flat-simulator [--port 4010] [--host 127.0.0.1] [--export-duration-ms 2000] [--failure-rate 0] [--seed 1]\n',
-  )
+if (parsed.help) {
+  process.stdout.write(USAGE)
   process.exit(0)
 }
 
-const simulator = await startSimulator({
-  port: Number(values.port),
-  host: values.host,
-  exportDurationMs: Number(values['export-duration-ms']),
-  failureRate: Number(values['failure-rate']),
-  seed: Number(values.seed),
-})
-process.stdout.write(`Flat API simulator listening on ${simulator.baseUrl}\n`)
+const simulator = await startSimulator(parsed.options)
+process.stdout.write(`Flat API simulator listening on ${simulator.baseUrl} (files on ${simulator.fileHost.url})\n`)
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {

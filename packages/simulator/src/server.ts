@@ -1,397 +1,332 @@
 import { once } from 'node:events'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { FlatErrorResponse, paths, ScoreDetails, Task } from '@flat-api/raw'
-import { type AudioFormat, parseMusicXml, renderAudio } from './audio/index.js'
+import type { Task } from '@flat-api/raw'
+import type { SimContext } from './context.js'
+import { CORS_HEADERS, preflightHeaders } from './cors.js'
+import { FaultInjector, type FaultKind, type FaultOptions, type FaultStats } from './faults.js'
+import { FileHost, type FileHostInfo } from './files.js'
+import { fail, HttpError, NO_REPLY, parseBody, type Reply, type RequestContext, Router } from './http.js'
+import { type LibraryIds, type LibraryOptions, seedLibrary } from './library.js'
+import { type OAuthControl, type OAuthOptions, OAuthServer } from './oauth.js'
+import { type OmrControl, type OmrOptions, OmrStore } from './omr.js'
+import { Paginator } from './pagination.js'
 import { seededRandom } from './random.js'
-import type { RequestBody, ResponseBody } from './types.js'
+import { RateLimiter, type RateLimitOptions, type RateLimitStats } from './rate-limit.js'
+import { faultCut, faultReply, send } from './respond.js'
+import { registerCollectionRoutes } from './routes/collections.js'
+import { registerOAuthRoutes } from './routes/oauth.js'
+import { registerOmrRoutes } from './routes/omr.js'
+import { registerScoreRoutes } from './routes/scores.js'
+import { registerTaskRoutes } from './routes/tasks.js'
+import { registerUserRoutes } from './routes/users.js'
+import { SimulatorState } from './state.js'
+import { type TaskPlan, TaskStore } from './tasks.js'
+import { Timers } from './timers.js'
 
 export interface SimulatorOptions {
-  /** Interface to listen on. Default `127.0.0.1`. */
+  /** Interface to listen on, for the API and the file host. Default `127.0.0.1`. */
   host?: string
-  /** Port; 0 picks a free one. Default 0. */
+  /** Port of the API; 0 picks a free one. Default 0. */
   port?: number
-  /** Bearer tokens accepted; any non-empty token when omitted. */
+  /** Port of the file host; 0 picks a free one. Default 0. */
+  fileHostPort?: number
+  /** Bearer tokens accepted; any non-empty token when omitted. OAuth-issued tokens are accepted until they expire. */
   tokens?: readonly string[]
   /** How long an export task takes from creation to done, in milliseconds. Default 2000. */
   exportDurationMs?: number
-  /** Fraction of export tasks that end in `error`, drawn from the seed. Default 0. */
+  /** How long a PDF import task (OMR through `POST /scores`) takes, in milliseconds. Default 2000. */
+  importDurationMs?: number
+  /** Fraction of export and PDF import tasks that end in `error`, drawn from the seed. Default 0. */
   failureRate?: number
-  /** Seed for ids and failures, so a run is reproducible. Default 1. */
+  /** Seed for ids, outcomes, the library, cursors and faults, so a run is reproducible. Default 1. */
   seed?: number
-  /** Time source in epoch milliseconds; inject one to step tasks by hand. Default `Date.now`. */
+  /** Time source in epoch milliseconds; inject one to step tasks and jobs by hand. Default `Date.now`. */
   now?: () => number
+  /** Keep `requests` and `fileHost.requests`. Default true; turn off for long benchmarks. */
+  logRequests?: boolean
+  /**
+   * Flat's per-token request budget, with its headers and 403s: `{}` is Flat's 7200 requests an hour. Omitted or
+   * `false`, nothing is refused and no budget header is sent (clients that pace themselves by those headers would
+   * otherwise slow every test down); `sim.rateLimit` counts either way.
+   */
+  rateLimit?: RateLimitOptions | false
+  /** Account limits: past `maxScores` owned scores, imports answer 402. Default unlimited. */
+  quota?: { maxScores?: number }
+  /** Items seeded at start, drawn from the seed. Default none. */
+  library?: LibraryOptions
+  /**
+   * Where a done export task's `result.url` points: `api` is `<url>/files/…`, which redirects to the file host;
+   * `fileHost` is the file host itself. Default `api`.
+   */
+  exportUrls?: 'api' | 'fileHost'
+  /** OMR jobs: default plan and credits. */
+  omr?: OmrOptions
+  /** Enables `POST /oauth/access_token` and `GET /auth/oauth` for this client. Default off (both 404). */
+  oauth?: OAuthOptions
+  /** Injected faults, reproducible from their seed. Default none. */
+  faults?: FaultOptions
 }
 
 export interface LoggedRequest {
   method: string
   /** Path and query as received. */
   url: string
+  /** 0 while the answer is pending (a long-poll), or when the client left before it. */
   status: number
+  /** Arrival on the simulator clock. */
   at: number
+  /** The fault this request got, if any. */
+  fault?: FaultKind
 }
 
-/** How a simulated task moves through its states; times are offsets from creation in milliseconds. */
-export interface TaskPlan {
-  durationMs: number
-  /** Time spent in `created` before work starts. Default 10% of the duration. */
-  queuedMs?: number
-  /** Whether `doing` reports `progress.percent`. Default true. */
-  reportsPercent?: boolean
-  /** Terminal state reached at `durationMs`. Default `done`. */
-  outcome?: 'done' | 'error' | 'canceled'
-  type?: string
-}
-
-interface SimTask {
-  id: string
-  createdAt: number
-  plan: Required<TaskPlan>
-  format?: AudioFormat
-  score?: string
-  revision?: string
-  parts?: readonly string[]
-}
-
-interface SimScore {
-  id: string
-  revision: string
-  title: string
-  xml: string
-  partIds: string[]
-  partNames: string[]
-  durationSec: number
-  tempoQpm: number
-  createdAt: number
-}
-
-interface Reply {
-  status: number
-  headers?: Record<string, string>
-  json?: unknown
-  bytes?: Uint8Array
-}
-
-interface Context {
-  req: IncomingMessage
-  url: URL
-  params: Record<string, string>
-  body: unknown
-}
-
-type Handler = (ctx: Context) => Reply | Promise<Reply>
-
-interface Route {
-  method: string
-  pattern: RegExp
-  names: string[]
-  auth: boolean
-  handler: Handler
-}
+export type { TaskPlan, TaskStep } from './tasks.js'
 
 export interface Simulator {
   /** Origin, e.g. `http://127.0.0.1:4010`. */
   readonly url: string
   /** API root, `<url>/v2`: pass it as the SDK's `baseUrl`. */
   readonly baseUrl: string
-  /** Every request received, in order. */
+  /** Every request received by the API origin, in order of arrival (unless `logRequests: false`). */
   readonly requests: readonly LoggedRequest[]
+  /** The second origin serving files, and what it received. */
+  readonly fileHost: FileHostInfo
+  readonly rateLimit: RateLimitStats
+  readonly faults: FaultStats
+  readonly oauth: OAuthControl
+  readonly omr: OmrControl
+  /** Ids of the seeded items. */
+  readonly library: LibraryIds
   /** Adds a task that follows `plan`, for tests that need one without a score. */
   addTask(plan: TaskPlan): Task
+  /** Makes a task (and its children) vanish: later polls answer 404. False when there was no such task. */
+  removeTask(id: string): boolean
   close(): Promise<void>
 }
 
-const MAX_BODY_BYTES = 32 * 1024 * 1024
+const KEEP_ALIVE_MS = 65_000
+const UNAUTHORIZED_HEADERS = { 'WWW-Authenticate': 'Bearer realm="Flat API"' }
 
-function error(status: number, code: string, message: string, param?: string): Reply {
-  const json: FlatErrorResponse = param ? { code, message, param } : { code, message }
-  return { status, json }
+function bearer(req: IncomingMessage): string | undefined {
+  const header = req.headers.authorization
+  if (!header?.startsWith('Bearer ')) return undefined
+  const token = header.slice(7).trim()
+  return token === '' ? undefined : token
 }
 
-/** A typed JSON reply: the body must match what the spec declares for that operation and status. */
-function ok<P extends keyof paths, M extends 'get' | 'post', S extends number>(
-  _path: P,
-  _method: M,
-  status: S,
-  json: ResponseBody<P, M, S>,
-): Reply {
-  return { status, json }
+function listenOrigin(server: Server): string {
+  const address = server.address() as AddressInfo
+  return `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`
 }
 
-function compile(method: string, template: string, auth: boolean, handler: Handler): Route {
-  const names: string[] = []
-  const source = template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{([^}]+)\\?\}/g, (_, name: string) => {
-    names.push(name)
-    return '([^/]+)'
-  })
-  return { method, pattern: new RegExp(`^${source}$`), names, auth, handler }
-}
-
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length
-    if (size > MAX_BODY_BYTES) throw Object.assign(new Error('body too large'), { status: 413 })
-    chunks.push(chunk as Buffer)
-  }
-  return Buffer.concat(chunks)
-}
-
-/** Starts a simulator and resolves once it listens. */
+/** Starts a simulator (the API and its file host) and resolves once both listen. */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const host = options.host ?? '127.0.0.1'
   const now = options.now ?? Date.now
+  const seed = options.seed ?? 1
   const exportDurationMs = options.exportDurationMs ?? 2000
+  const importDurationMs = options.importDurationMs ?? 2000
   const failureRate = options.failureRate ?? 0
+  const maxScores = options.quota?.maxScores ?? Number.POSITIVE_INFINITY
   if (!(exportDurationMs >= 0)) throw new RangeError(`exportDurationMs must be >= 0, got ${exportDurationMs}`)
+  if (!(importDurationMs >= 0)) throw new RangeError(`importDurationMs must be >= 0, got ${importDurationMs}`)
   if (!(failureRate >= 0 && failureRate <= 1)) {
     throw new RangeError(`failureRate must be between 0 and 1, got ${failureRate}`)
   }
-  const random = seededRandom(options.seed ?? 1)
+  if (!(maxScores >= 0)) throw new RangeError(`quota.maxScores must be >= 0, got ${maxScores}`)
+
+  const logRequests = options.logRequests ?? true
+  const idRandom = seededRandom(seed)
   const tokens = options.tokens ? new Set(options.tokens) : undefined
   const requests: LoggedRequest[] = []
-  const tasks = new Map<string, SimTask>()
-  const scores = new Map<string, SimScore>()
-  const rendered = new Map<string, { bytes: Uint8Array; contentType: string }>()
+  const timers = new Timers()
+  const closing = new AbortController()
+  const limiter = new RateLimiter(options.rateLimit, now)
+  const faults = new FaultInjector(options.faults, seed)
+  const secret = `flat-simulator-${seed}`
   let counter = 0
   let origin = ''
 
   const newId = (): string => {
     counter += 1
-    const salt = Math.floor(random() * 0xffffffff)
+    const salt = Math.floor(idRandom() * 0xffffffff)
     return `${counter.toString(16).padStart(8, '0')}${salt.toString(16).padStart(8, '0')}${'0'.repeat(8)}`
   }
+  const tokenId = (prefix: string): string => `${prefix}_${newId()}${Math.floor(idRandom() * 0xffffffff).toString(36)}`
 
-  function createTask(plan: TaskPlan, extra: Partial<SimTask> = {}): SimTask {
-    const task: SimTask = {
-      id: newId(),
-      createdAt: now(),
-      plan: {
-        durationMs: plan.durationMs,
-        queuedMs: plan.queuedMs ?? Math.round(plan.durationMs * 0.1),
-        reportsPercent: plan.reportsPercent ?? true,
-        outcome: plan.outcome ?? 'done',
-        type: plan.type ?? 'audio-export',
-      },
-      ...extra,
-    }
-    tasks.set(task.id, task)
-    return task
+  const state = new SimulatorState(now, newId, () => origin)
+  const tasks = new TaskStore(now, newId)
+  const files = new FileHost(now, secret, faults, logRequests, timers)
+  const omr = new OmrStore(state, timers, options.omr ?? {}, options.now !== undefined)
+  const oauth = options.oauth ? new OAuthServer(options.oauth, now, tokenId) : undefined
+  const sim: SimContext = {
+    now,
+    newId,
+    outcomeRandom: seededRandom(seed ^ 0x0c0ffee),
+    state,
+    tasks,
+    omr,
+    files,
+    paginator: new Paginator(secret, () => origin),
+    origin: () => origin,
+    closing: closing.signal,
+    config: { exportDurationMs, importDurationMs, failureRate, maxScores, exportUrls: options.exportUrls ?? 'api' },
   }
 
-  function viewTask(task: SimTask): Task {
-    const elapsed = now() - task.createdAt
-    const { durationMs, queuedMs, reportsPercent, outcome, type } = task.plan
-    const created = new Date(task.createdAt).toISOString()
-    const view: Task = { id: task.id, type, state: 'created', creationDate: created, modificationDate: created }
-    if (task.format) view.format = task.format
-    if (task.score) view.score = task.score
-    if (task.revision) view.revision = task.revision
-    if (elapsed >= durationMs) {
-      const finished = new Date(task.createdAt + durationMs).toISOString()
-      view.state = outcome
-      view.modificationDate = finished
-      if (outcome === 'done') {
-        view.doneDate = finished
-        view.progress = { percent: 100 }
-        if (task.format) view.result = { url: `${origin}/files/${task.id}.${task.format}` }
-      } else if (outcome === 'error') {
-        view.result = { error: 'Rendering failed' }
-        view.errorHistory = ['RENDER_FAILED']
-      }
-    } else if (elapsed >= queuedMs) {
-      view.state = 'doing'
-      view.modificationDate = new Date(now()).toISOString()
-      const fraction = (elapsed - queuedMs) / Math.max(1, durationMs - queuedMs)
-      view.progress = reportsPercent ? { percent: Math.min(99, Math.floor(fraction * 100)) } : { text: 'Rendering' }
+  const router = new Router()
+  registerTaskRoutes(router, sim)
+  registerScoreRoutes(router, sim)
+  registerCollectionRoutes(router, sim)
+  registerUserRoutes(router, sim)
+  registerOmrRoutes(router, sim)
+  if (oauth) registerOAuthRoutes(router, oauth)
+
+  const library = seedLibrary(state, options.library ?? {}, seed, (title, createdAt) =>
+    omr.addFinished(newId(), title, createdAt),
+  )
+
+  /** Who may call: 401 reasons, or undefined when the token is good. */
+  function authenticate(token: string | undefined): Reply | undefined {
+    if (!token) return fail(401, 'UNAUTHORIZED', 'A bearer token is required')
+    const verdict = oauth?.check(token) ?? 'unknown'
+    if (verdict === 'expired') return fail(401, 'TOKEN_EXPIRED', 'The access token has expired')
+    if (verdict === 'unknown' && tokens && !tokens.has(token)) {
+      return fail(401, 'UNAUTHORIZED', 'The access token is not valid')
     }
-    return { ...view, isCancellable: view.state === 'created' }
+    return undefined
   }
 
-  function viewScore(score: SimScore): ScoreDetails {
-    return {
-      id: score.id,
-      title: score.title,
-      privacy: 'private',
-      user: { id: 'simulator-user', type: 'user', product: 'flat', username: 'simulator', picture: null },
-      htmlUrl: `${origin}/score/${score.id}`,
-      editHtmlUrl: `${origin}/score/${score.id}/edit`,
-      creationDate: new Date(score.createdAt).toISOString(),
-      collaborators: [],
-      instruments: score.partIds.map(() => 'piano'),
-      instrumentsNames: score.partNames,
-      samples: score.partIds.map(() => 'piano'),
-      durationTime: score.durationSec,
-      mainTempoQpm: score.tempoQpm,
-      creationType: 'original',
+  async function route(req: IncomingMessage, res: ServerResponse, pathname: string, search: string): Promise<Reply> {
+    const method = req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET')
+    const match = router.match(method, pathname)
+    if (match.kind === 'none') return fail(404, 'NOT_FOUND', `No route for ${pathname}`)
+    if (match.kind === 'bad-param')
+      return fail(400, 'BAD_REQUEST', `Malformed path parameter ${match.param}`, match.param)
+    if (match.kind === 'method') {
+      const reply = fail(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${pathname}`)
+      return { ...reply, headers: { Allow: [...new Set([...match.allowed, 'OPTIONS'])].join(', ') } }
     }
+    if (match.route.auth) {
+      const refused = authenticate(bearer(req))
+      if (refused) return { ...refused, headers: UNAUTHORIZED_HEADERS }
+    }
+    const ctx: RequestContext = {
+      req,
+      res,
+      pathname,
+      query: new URLSearchParams(search),
+      params: match.params,
+      body: await parseBody(req, match.route.body),
+    }
+    return match.route.handler(ctx)
   }
 
-  const routes: Route[] = [
-    compile('POST', '/v2/scores', true, ({ body }) => {
-      const creation = body as RequestBody<'/scores', 'post'> | undefined
-      if (!creation || typeof creation !== 'object' || !('data' in creation) || typeof creation.data !== 'string') {
-        return error(400, 'BAD_REQUEST', 'Only file imports with a string `data` are simulated', 'data')
-      }
-      const xml =
-        creation.dataEncoding === 'base64' ? Buffer.from(creation.data, 'base64').toString('utf8') : creation.data
-      let parsed: ReturnType<typeof parseMusicXml>
-      try {
-        parsed = parseMusicXml(xml)
-      } catch (cause) {
-        return error(400, 'IMPORT_FAILED', `The file could not be imported: ${(cause as Error).message}`, 'data')
-      }
-      const score: SimScore = {
-        id: newId(),
-        revision: newId(),
-        title: creation.title ?? parsed.title,
-        xml,
-        partIds: parsed.parts.map((part) => part.id),
-        partNames: parsed.parts.map((part) => part.name),
-        durationSec: parsed.durationSec,
-        tempoQpm: parsed.tempoQpm,
-        createdAt: now(),
-      }
-      scores.set(score.id, score)
-      const view = viewScore(score)
-      return { ...ok('/scores', 'post', 200, view), headers: { 'X-Flat-Score-Revision': score.revision } }
-    }),
-    compile('GET', '/v2/scores/{score}', true, ({ params }) => {
-      const score = scores.get(params.score ?? '')
-      if (!score) return error(404, 'SCORE_NOT_FOUND', 'Score not found')
-      return ok('/scores/{score}', 'get', 200, viewScore(score))
-    }),
-    compile('POST', '/v2/scores/{score}/revisions/{revision}/{format}/task', true, ({ params, body }) => {
-      const score = scores.get(params.score ?? '')
-      if (!score) return error(404, 'SCORE_NOT_FOUND', 'Score not found')
-      if (params.revision !== 'last' && params.revision !== score.revision) {
-        return error(404, 'REVISION_NOT_FOUND', 'Revision not found')
-      }
-      const format = params.format
-      if (format !== 'mp3' && format !== 'wav') {
-        return error(400, 'UNSUPPORTED_FORMAT', `Export format ${JSON.stringify(format)} is not simulated`, 'format')
-      }
-      const options = (body ?? {}) as RequestBody<'/scores/{score}/revisions/{revision}/{format}/task', 'post'>
-      const parts = options.parts
-      if (parts !== undefined) {
-        if (!Array.isArray(parts)) return error(400, 'BAD_REQUEST', '`parts` must be an array', 'parts')
-        const unknown = parts.find((part) => !score.partIds.includes(part))
-        if (unknown !== undefined) return error(400, 'BAD_REQUEST', `Unknown part ${JSON.stringify(unknown)}`, 'parts')
-      }
-      const outcome = random() < failureRate ? 'error' : 'done'
-      const task = createTask(
-        { durationMs: exportDurationMs, outcome },
-        { format, score: score.id, revision: score.revision, ...(parts ? { parts } : {}) },
-      )
-      return ok('/scores/{score}/revisions/{revision}/{format}/task', 'post', 200, viewTask(task))
-    }),
-    compile('GET', '/v2/tasks/{task}', true, ({ params }) => {
-      const task = tasks.get(params.task ?? '')
-      if (!task) return error(404, 'TASK_NOT_FOUND', 'Task not found')
-      return ok('/tasks/{task}', 'get', 200, viewTask(task))
-    }),
-    // The rendered files stand in for Flat's file host: no token, as a signed URL needs none.
-    compile('GET', '/files/{file}', false, ({ params }) => {
-      const match = /^([0-9a-f]+)\.(mp3|wav)$/.exec(params.file ?? '')
-      const task = match ? tasks.get(match[1] ?? '') : undefined
-      if (!match || !task?.score || viewTask(task).state !== 'done') return error(404, 'FILE_NOT_FOUND', 'No such file')
-      const format = match[2] as AudioFormat
-      const key = `${task.id}.${format}`
-      let file = rendered.get(key)
-      if (!file) {
-        const score = scores.get(task.score)
-        if (!score) return error(404, 'FILE_NOT_FOUND', 'No such file')
-        file = renderAudio(score.xml, format, task.parts ? { partIds: task.parts } : {})
-        rendered.set(key, file)
-      }
-      return {
-        status: 200,
-        bytes: file.bytes,
-        headers: {
-          'Content-Type': file.contentType,
-          'Content-Disposition': `attachment; filename="${task.score}.${format}"`,
-        },
-      }
-    }),
-  ]
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = req.method ?? 'GET'
+    const url = req.url ?? '/'
+    const queryAt = url.indexOf('?')
+    const pathname = queryAt < 0 ? url : url.slice(0, queryAt)
+    const entry: LoggedRequest = { method, url, status: 0, at: now() }
+    if (logRequests) requests.push(entry)
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<Reply> {
-    const url = new URL(req.url ?? '/', origin)
-    const candidates = routes.filter((route) => route.pattern.test(url.pathname))
-    if (candidates.length === 0) return error(404, 'NOT_FOUND', `No route for ${url.pathname}`)
-    const route = candidates.find((candidate) => candidate.method === req.method)
-    if (!route) {
-      res.setHeader('Allow', candidates.map((candidate) => candidate.method).join(', '))
-      return error(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${url.pathname}`)
+    if (method === 'OPTIONS') {
+      entry.status = 204
+      send(res, { status: 204 }, preflightHeaders(req))
+      return
     }
-    if (route.auth) {
-      const header = req.headers.authorization ?? ''
-      const token = /^Bearer (.+)$/.exec(header)?.[1]
-      if (!token || (tokens && !tokens.has(token))) {
-        return error(401, 'UNAUTHORIZED', 'A valid bearer token is required')
-      }
-    }
-    const match = route.pattern.exec(url.pathname) as RegExpExecArray
-    const params: Record<string, string> = {}
-    for (const [index, name] of route.names.entries()) {
-      try {
-        params[name] = decodeURIComponent(match[index + 1] ?? '')
-      } catch {
-        return error(400, 'BAD_REQUEST', `Malformed path parameter ${name}`, name)
-      }
-    }
-    let body: unknown
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      const raw = await readBody(req)
-      if (raw.length > 0) {
-        try {
-          body = JSON.parse(raw.toString('utf8'))
-        } catch {
-          return error(400, 'BAD_REQUEST', 'The body is not valid JSON')
+
+    let base: Readonly<Record<string, string>> = CORS_HEADERS
+    let exceeded = false
+    if (pathname.startsWith('/v2/')) {
+      const verdict = limiter.hit(bearer(req) ?? 'anonymous')
+      exceeded = verdict.exceeded
+      if (limiter.enabled) {
+        base = {
+          ...CORS_HEADERS,
+          'X-RateLimit-Limit': String(verdict.limit),
+          'X-RateLimit-Remaining': String(verdict.remaining),
+          'X-RateLimit-Reset': String(verdict.resetSec),
         }
       }
     }
-    return route.handler({ req, url, params, body })
+
+    const fault = faults.draw(method, url, pathname, now())
+    if (fault) entry.fault = fault.kind
+    if (fault?.kind === 'slow') {
+      await new Promise<void>((resolve) => timers.set(resolve, fault.delayMs))
+    }
+    const instead = fault ? faultReply(fault, `${origin}${url}`, now(), limiter.limit) : undefined
+    let reply: Reply
+    if (instead) reply = instead
+    else if (exceeded) reply = fail(403, 'API_RATE_LIMIT_EXCEEDED', 'API rate limit exceeded')
+    else {
+      try {
+        reply = await route(req, res, pathname, queryAt < 0 ? '' : url.slice(queryAt + 1))
+      } catch (cause) {
+        reply =
+          cause instanceof HttpError
+            ? fail(cause.status, cause.code, cause.message, cause.param)
+            : { status: 500, json: { code: 'INTERNAL_ERROR', message: (cause as Error).message, id: newId() } }
+      }
+    }
+    if (reply === NO_REPLY || res.destroyed) return
+    entry.status = reply.status
+    send(res, reply, base, faultCut(fault))
   }
 
   const server: Server = createServer((req, res) => {
-    handle(req, res)
-      .catch((cause: unknown) => {
-        const status = (cause as { status?: number }).status ?? 500
-        return error(status, status === 500 ? 'INTERNAL_ERROR' : 'BAD_REQUEST', (cause as Error).message)
-      })
-      .then((result) => {
-        requests.push({ method: req.method ?? '', url: req.url ?? '', status: result.status, at: now() })
-        for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value)
-        if (result.bytes) {
-          res.writeHead(result.status, { 'Content-Length': result.bytes.byteLength })
-          res.end(result.bytes)
-          return
-        }
-        const text = JSON.stringify(result.json)
-        res.writeHead(result.status, {
-          'Content-Type': 'application/json; charset=utf-8',
-          'Content-Length': Buffer.byteLength(text),
-        })
-        res.end(text)
-      })
+    handle(req, res).catch(() => {
+      // Only writing to a socket that just died can end up here; there is nobody left to answer.
+      if (!res.headersSent) res.destroy()
+    })
   })
 
-  server.listen(options.port ?? 0, host)
-  await once(server, 'listening')
-  const address = server.address() as AddressInfo
-  origin = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`
+  // Idle sockets outlive the client's own keep-alive (undici drops its own after 4 s), so a client never reuses a
+  // socket the server is closing; a deep backlog lets thousands of clients connect at once.
+  server.keepAliveTimeout = KEEP_ALIVE_MS
+  server.listen({ port: options.port ?? 0, host, backlog: 4096 })
+  await Promise.all([once(server, 'listening'), files.listen(host, options.fileHostPort ?? 0)])
+  origin = listenOrigin(server)
+  let closed: Promise<void> | undefined
 
   return {
     url: origin,
     baseUrl: `${origin}/v2`,
     requests,
-    addTask: (plan) => viewTask(createTask(plan)),
-    async close() {
-      server.closeAllConnections()
-      server.close()
-      await once(server, 'close')
+    fileHost: files,
+    rateLimit: limiter,
+    faults,
+    oauth: oauth ?? disabledOAuth,
+    omr: {
+      queuePlan: (plan) => omr.queuePlan(plan),
+      get pendingWaits() {
+        return omr.waits
+      },
+      get remainingCredits() {
+        return omr.remainingCredits
+      },
+    },
+    library,
+    addTask: (plan) => tasks.view(tasks.create(plan)),
+    removeTask: (id) => tasks.remove(id),
+    close() {
+      closed ??= (async () => {
+        closing.abort()
+        timers.clearAll()
+        server.closeAllConnections()
+        server.close()
+        await Promise.all([once(server, 'close'), files.close()])
+      })()
+      return closed
     },
   }
+}
+
+const disabledOAuth: OAuthControl = {
+  refreshCount: 0,
+  tokenRequests: 0,
+  issue() {
+    throw new Error('OAuth is off: start the simulator with the oauth option')
+  },
+  expireAccessTokens() {},
 }
