@@ -86,6 +86,8 @@ async function main(): Promise<void> {
     rootTypes: true,
     rootTypesNoSchemaPrefix: true,
     alphabetize: false,
+    // A default in the spec makes a field optional to send; it says nothing about what a response omits.
+    defaultNonNullable: false,
     silent: true,
   })
   const types = `${HEADER}${astToString(ast)}`

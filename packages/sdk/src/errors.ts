@@ -1,4 +1,4 @@
-import type { Task } from '@flat-api/raw'
+import type { OmrJob, Task } from '@flat-api/raw'
 
 /** Where a failed request went: the method and the path template, never the filled URL or its query. */
 export interface RequestTarget {
@@ -140,8 +140,9 @@ export class FlatMalformedResponseError extends FlatError {
   readonly method: string
   readonly path: string
 
-  constructor(target: RequestTarget, status: number, cause: unknown) {
-    super(`${target.method} ${target.path} answered ${status} with a body that is not valid JSON`, { cause })
+  /** `problem` completes "answered 200 with ..."; by default the body was not valid JSON. */
+  constructor(target: RequestTarget, status: number, cause: unknown, problem = 'a body that is not valid JSON') {
+    super(`${target.method} ${target.path} answered ${status} with ${problem}`, { cause })
     this.status = status
     this.method = target.method
     this.path = target.path
@@ -186,7 +187,74 @@ export class FlatWaitTimeoutError extends FlatError {
   }
 }
 
+/** A request was redirected more often than allowed, or back to a URL it had already visited. */
+export class FlatRedirectError extends FlatError {
+  override name = 'FlatRedirectError'
+  readonly method: string
+  readonly path: string
+  /** Redirects followed before giving up. */
+  readonly hops: number
+  /** True when a redirect led back to a URL already visited. */
+  readonly loop: boolean
+
+  constructor(target: RequestTarget, hops: number, loop: boolean) {
+    const reason = loop ? 'a redirect loop' : `more than ${hops} redirects`
+    super(`${target.method} ${target.path} was stopped after ${reason}`)
+    this.method = target.method
+    this.path = target.path
+    this.hops = hops
+    this.loop = loop
+  }
+}
+
+/** The OMR job ended in status `error`; `errorCode` is stable, `errorMessage` is localized for display. */
+export class FlatOmrJobFailedError extends FlatError {
+  override name = 'FlatOmrJobFailedError'
+  readonly job: OmrJob
+  /** Flat's failure code, e.g. `NO_MUSIC_DETECTED`; an open set, keep a fallback. */
+  readonly errorCode: string | undefined
+  /** The server's user-facing message, in the locale the job was read with. */
+  readonly errorMessage: string | undefined
+
+  constructor(job: OmrJob) {
+    const code = job.errorCode ?? 'unknown error'
+    super(`OMR job ${job.id} failed with ${code}${job.errorMessage ? `: ${job.errorMessage}` : ''}`)
+    this.job = job
+    this.errorCode = job.errorCode
+    this.errorMessage = job.errorMessage
+  }
+}
+
+/** The OMR job ended in status `canceled`. */
+export class FlatOmrJobCanceledError extends FlatError {
+  override name = 'FlatOmrJobCanceledError'
+  readonly job: OmrJob
+
+  constructor(job: OmrJob) {
+    super(`OMR job ${job.id} was canceled`)
+    this.job = job
+  }
+}
+
+/** A wait for an OMR job reached its deadline; `lastJob` is the last state observed. */
+export class FlatOmrWaitTimeoutError extends FlatWaitTimeoutError {
+  override name = 'FlatOmrWaitTimeoutError'
+  readonly lastJob: OmrJob | undefined
+
+  constructor(id: string, timeoutMs: number, lastJob: OmrJob | undefined, cause?: unknown) {
+    super(id, timeoutMs, undefined, cause)
+    const status = lastJob ? `; last status ${lastJob.status}` : '; no status observed'
+    this.message = `waiting for OMR job ${id} timed out after ${timeoutMs} ms${status}`
+    this.lastJob = lastJob
+  }
+}
+
 const RATE_LIMIT_CODE = 'API_RATE_LIMIT_EXCEEDED'
+
+/** Whether a parsed error body is Flat's rate-limit refusal. */
+export function isRateLimitBody(body: unknown): boolean {
+  return field(body, 'code') === RATE_LIMIT_CODE
+}
 
 function parseIntHeader(headers: Headers, name: string): number | undefined {
   const raw = headers.get(name)
@@ -208,24 +276,45 @@ export function readRateLimit(headers: Headers): { limit?: number; remaining?: n
 
 function field(body: unknown, name: string): string | undefined {
   if (body === null || typeof body !== 'object') return undefined
+
   const value = (body as Record<string, unknown>)[name]
   return typeof value === 'string' ? value : undefined
 }
 
+/** Marks an error body the SDK put in place of an empty one, so the factory can tell the server sent none. */
+export const EMPTY_BODY_MARKER = 'flatSdkEmptyBody'
+
+export interface CreateApiErrorOptions {
+  /** The request was part of an OAuth2 flow: a 400 or 401 (bad code, revoked refresh token) is an authentication error. */
+  authentication?: boolean
+}
+
 /**
  * The one place an HTTP failure becomes a typed error, from the status and the body's `code`.
- * `body` is what openapi-fetch returned as `error`: parsed JSON, or the raw text when it was not JSON.
+ * `body` is what openapi-fetch returned as `error`: parsed JSON, the raw text when it was not JSON, or undefined when
+ * the body was empty. OAuth2 error bodies (`error`, `error_description`) are read too.
  */
-export function createApiError(target: RequestTarget, response: Response, body: unknown): FlatApiError {
-  const code = field(body, 'code')
-  const serverMessage = field(body, 'message') ?? (typeof body === 'string' && body ? body.slice(0, 200) : undefined)
+export function createApiError(
+  target: RequestTarget,
+  response: Response,
+  body: unknown,
+  options: CreateApiErrorOptions = {},
+): FlatApiError {
+  const empty = body === undefined || body === '' || field(body, EMPTY_BODY_MARKER) !== undefined
+  const code = empty ? undefined : (field(body, 'code') ?? field(body, 'error'))
+  const text = typeof body === 'string' && body.trim() ? body.trim().slice(0, 200) : undefined
+  const serverMessage = empty ? undefined : (field(body, 'message') ?? field(body, 'error_description') ?? text)
+  const statusText = response.statusText || undefined
   const init: FlatApiErrorInit = {
     ...target,
     status: response.status,
     code,
-    message: serverMessage ?? (response.statusText || undefined),
+    message: serverMessage ?? (empty ? `${statusText ?? 'no message'} (empty body)` : statusText),
     requestId: field(body, 'id') ?? response.headers.get('x-request-id') ?? undefined,
     param: field(body, 'param'),
+  }
+  if (options.authentication && (response.status === 400 || response.status === 401)) {
+    return new FlatAuthenticationError(init)
   }
   const { status } = response
   if (status === 403 && code === RATE_LIMIT_CODE) {

@@ -213,14 +213,19 @@ interface WatchPlan {
 export function createTasksApi(context: ClientContext): TasksApi {
   const { clock, hub } = context
 
-  const fetchTask = async (id: string, signal?: AbortSignal): Promise<Task> => {
-    const init = { params: { path: { task: id } }, ...(signal ? { signal } : {}) }
+  // A poll is sent once (`polling`): the poll loop retries on its own schedule and budget, not the client's.
+  const fetchTask = async (id: string, signal?: AbortSignal, polling = false): Promise<Task> => {
+    const init = {
+      params: { path: { task: id } },
+      ...(signal ? { signal } : {}),
+      ...(polling ? { fetch: context.pollFetch } : {}),
+    }
     const { data } = await unwrap(TASK_TARGET, context.raw.GET('/tasks/{task}', init))
     return data
   }
 
   const loopSpec = (plan: WatchPlan, polling: ResolvedPollingOptions) => ({
-    target: new TaskTarget(fetchTask, context, plan.id),
+    target: new TaskTarget((id, signal) => fetchTask(id, signal, true), context, plan.id),
     options: polling,
     position: newPosition(plan.startAttempt, plan.eta),
   })

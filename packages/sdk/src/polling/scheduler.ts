@@ -74,8 +74,9 @@ export class PollScheduler {
     const resetMs = resetAt.getTime()
     if (!Number.isFinite(resetMs) || resetMs <= now) return
     if (remaining <= 0) {
+      // An exhausted budget is the server's word, so it pauses even an unpaced client.
       this.pausedUntil = Math.max(this.pausedUntil, resetMs + RESET_MARGIN_MS)
-    } else {
+    } else if (this.basePerMs !== Number.POSITIVE_INFINITY) {
       this.adaptivePerMs = remaining / (resetMs - now)
       this.adaptiveUntil = resetMs
     }
