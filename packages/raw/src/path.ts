@@ -2,6 +2,8 @@ const PARAM_RE = /\{([^{}]+)\}/g
 
 /** Dot segments in any spelling a server or URL parser would fold into `.` or `..`. */
 const DOT_SEGMENT_RE = /^(?:\.|%2e){1,2}$/i
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+const CONTROL_RE = /[\u0000-\u001f\u007f]/
 
 /**
  * Checks one path parameter value and returns it percent-encoded as a single segment.
@@ -19,6 +21,10 @@ export function encodePathParam(name: string, value: unknown): string {
     throw new TypeError(`path parameter "${name}" must be a finite number, got ${text}`)
   }
   if (text.length === 0) throw new TypeError(`path parameter "${name}" must not be empty`)
+  // An id never holds a control character; one there is a bug upstream (a trailing newline read from a file).
+  if (CONTROL_RE.test(text)) {
+    throw new TypeError(`path parameter "${name}" must not contain control characters, got ${JSON.stringify(text)}`)
+  }
   if (DOT_SEGMENT_RE.test(text)) {
     throw new TypeError(`path parameter "${name}" must not be a dot segment, got ${JSON.stringify(text)}`)
   }

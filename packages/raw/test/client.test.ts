@@ -60,6 +60,7 @@ describe('createRawClient over real HTTP', () => {
     ['encoded dot-dot', '%2E%2E'],
     ['mixed-case encoded dot', '%2e.'],
     ['missing', undefined],
+    ['CR/LF', 'abc\r\n'],
   ])('rejects a %s task id with a TypeError naming the parameter and sends nothing', async (_, task) => {
     const client = createRawClient({ baseUrl })
     const before = seen.length
