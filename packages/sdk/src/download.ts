@@ -24,23 +24,30 @@ export const REVISION_FORMATS = [
   'synchronizationPoints',
 ] as const satisfies readonly paths['/scores/{score}/revisions/{revision}/{format}']['parameters']['path']['format'][]
 
+/** A format a score revision can be downloaded in: one of {@link REVISION_FORMATS}. */
 export type RevisionFormat = (typeof REVISION_FORMATS)[number]
 type DeclaredRevisionFormat = paths['/scores/{score}/revisions/{revision}/{format}']['parameters']['path']['format']
 const exhaustive: [DeclaredRevisionFormat] extends [RevisionFormat] ? true : false = true
 void exhaustive
 
-/** Formats whose body is JSON (parsed), and those that are text (decoded); the rest stay bytes. */
+/** Formats whose body is JSON, parsed; formats in neither list stay bytes. */
 export const JSON_FORMATS = ['json', 'synchronizationPoints'] as const
+/** Formats whose body is text (uncompressed MusicXML), decoded to a string. */
 export const TEXT_FORMATS = ['xml', 'musicxml'] as const
 
-/** What `data` holds for a format: parsed JSON, a string for uncompressed MusicXML, or the exact bytes. */
+/**
+ * What `data` holds for a format: parsed JSON (`unknown`) for `json` and `synchronizationPoints`, a string for the
+ * uncompressed MusicXML of `xml` and `musicxml`, and the exact bytes (`Uint8Array`) for every other format.
+ */
 export type FormatData<F extends string> = F extends (typeof JSON_FORMATS)[number]
   ? unknown
   : F extends (typeof TEXT_FORMATS)[number]
     ? string
     : Uint8Array
 
+/** A downloaded file: its body, decoded as {@link FormatData} describes, and what the response said about it. */
 export interface DownloadedFile<D> {
+  /** The body: parsed JSON (undefined for an empty body), a string, or the exact bytes, depending on the format. */
   data: D
   /** `Content-Type` of the file, as sent. */
   contentType: string | undefined

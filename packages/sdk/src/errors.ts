@@ -2,27 +2,39 @@ import type { OmrJob, Task } from '@flat-api/raw'
 
 /** Where a failed request went: the method and the path template, never the filled URL or its query. */
 export interface RequestTarget {
+  /** HTTP method, e.g. `GET`. */
   method: string
+  /** Path template, e.g. `/scores/{score}`, or a placeholder such as `{task.result.url}` for a file URL. */
   path: string
 }
 
 /** Root of every error this SDK throws on purpose. */
 export class FlatError extends Error {
+  /** `'FlatError'` on a plain FlatError; every subclass sets its own class name. */
   override name = 'FlatError'
 }
 
+/** What a {@link FlatApiError} is built from; {@link createApiError} fills it in from a response. */
 export interface FlatApiErrorInit extends RequestTarget {
+  /** HTTP status of the response. */
   status: number
+  /** Flat's error code from the body, e.g. `SCORE_NOT_FOUND`. Default: none. */
   code?: string | undefined
+  /** The server's message, appended to the error's own message. Default: none. */
   message?: string | undefined
+  /** Flat's error `id` or the request id header. Default: none. */
   requestId?: string | undefined
+  /** The parameter the server blamed. Default: none. */
   param?: string | undefined
+  /** The underlying error, kept as the error's `cause`. Default: none. */
   cause?: unknown
 }
 
 /** The API answered with a non-success status. */
 export class FlatApiError extends FlatError {
+  /** `'FlatApiError'` for a status no subclass covers; each subclass sets its own class name. */
   override name = 'FlatApiError'
+  /** HTTP status of the response, e.g. `404`. */
   readonly status: number
   /** Flat's error code from the body, e.g. `SCORE_NOT_FOUND`; undefined when the body had none. */
   readonly code: string | undefined
@@ -30,7 +42,9 @@ export class FlatApiError extends FlatError {
   readonly requestId: string | undefined
   /** The parameter the server blamed, when it said. */
   readonly param: string | undefined
+  /** HTTP method of the failed request, e.g. `GET`. */
   readonly method: string
+  /** Path template of the failed request, e.g. `/scores/{score}`; never the filled URL or its query. */
   readonly path: string
 
   constructor(init: FlatApiErrorInit) {
@@ -52,28 +66,35 @@ export class FlatApiError extends FlatError {
 
 /** 401: the token is missing, expired or revoked. */
 export class FlatAuthenticationError extends FlatApiError {
+  /** Always `'FlatAuthenticationError'`. */
   override name = 'FlatAuthenticationError'
 }
 
 /** 403 for any reason other than the rate limit: retrying will not help. */
 export class FlatAuthorizationError extends FlatApiError {
+  /** Always `'FlatAuthorizationError'`. */
   override name = 'FlatAuthorizationError'
 }
 
+/** What a {@link FlatRateLimitError} is built from: the API error plus the `X-RateLimit-*` headers. */
 export interface FlatRateLimitErrorInit extends FlatApiErrorInit {
+  /** Requests allowed per window (`X-RateLimit-Limit`). Default: none. */
   limit?: number | undefined
+  /** Requests left in the window (`X-RateLimit-Remaining`). Default: none. */
   remaining?: number | undefined
+  /** When the window resets (`X-RateLimit-Reset`). Default: none. */
   resetAt?: Date | undefined
 }
 
 /** 403 `API_RATE_LIMIT_EXCEEDED`: Flat's hourly budget is spent until `resetAt`. */
 export class FlatRateLimitError extends FlatApiError {
+  /** Always `'FlatRateLimitError'`. */
   override name = 'FlatRateLimitError'
   /** Requests allowed per window (`X-RateLimit-Limit`). */
   readonly limit: number | undefined
   /** Requests left in the window (`X-RateLimit-Remaining`); may be negative. */
   readonly remaining: number | undefined
-  /** When the window resets (`X-RateLimit-Reset`). */
+  /** When the window resets, as a Date (`X-RateLimit-Reset`); undefined when the header was missing or unreadable. */
   readonly resetAt: Date | undefined
 
   constructor(init: FlatRateLimitErrorInit) {
@@ -86,28 +107,35 @@ export class FlatRateLimitError extends FlatApiError {
 
 /** 402: the account is over quota or the plan lacks the feature. */
 export class FlatQuotaError extends FlatApiError {
+  /** Always `'FlatQuotaError'`. */
   override name = 'FlatQuotaError'
 }
 
 /** 404: the resource does not exist or is not visible to this token. */
 export class FlatNotFoundError extends FlatApiError {
+  /** Always `'FlatNotFoundError'`. */
   override name = 'FlatNotFoundError'
 }
 
 /** 400 or 422: the request was refused as invalid. */
 export class FlatValidationError extends FlatApiError {
+  /** Always `'FlatValidationError'`. */
   override name = 'FlatValidationError'
 }
 
 /** 5xx: the server failed; usually worth retrying. */
 export class FlatServerError extends FlatApiError {
+  /** Always `'FlatServerError'`. */
   override name = 'FlatServerError'
 }
 
 /** The request never got an HTTP answer: DNS, refused or reset connection, TLS. */
 export class FlatConnectionError extends FlatError {
+  /** Always `'FlatConnectionError'`. */
   override name = 'FlatConnectionError'
+  /** HTTP method of the request, e.g. `GET`. */
   readonly method: string
+  /** Path template of the request, e.g. `/scores/{score}`; never the filled URL or its query. */
   readonly path: string
 
   constructor(target: RequestTarget, cause: unknown) {
@@ -120,9 +148,13 @@ export class FlatConnectionError extends FlatError {
 
 /** A single request ran past its per-request timeout. */
 export class FlatTimeoutError extends FlatError {
+  /** Always `'FlatTimeoutError'`. */
   override name = 'FlatTimeoutError'
+  /** HTTP method of the request, e.g. `GET`. */
   readonly method: string
+  /** Path template of the request, e.g. `/scores/{score}`; never the filled URL or its query. */
   readonly path: string
+  /** The timeout that ran out, in milliseconds. */
   readonly timeoutMs: number
 
   constructor(target: RequestTarget, timeoutMs: number) {
@@ -135,9 +167,13 @@ export class FlatTimeoutError extends FlatError {
 
 /** A success status whose body could not be parsed as the operation promises. */
 export class FlatMalformedResponseError extends FlatError {
+  /** Always `'FlatMalformedResponseError'`. */
   override name = 'FlatMalformedResponseError'
+  /** HTTP status of the response, a success status. */
   readonly status: number
+  /** HTTP method of the request, e.g. `GET`. */
   readonly method: string
+  /** Path template of the request, e.g. `/scores/{score}`; never the filled URL or its query. */
   readonly path: string
 
   /** `problem` completes "answered 200 with ..."; by default the body was not valid JSON. */
@@ -151,7 +187,9 @@ export class FlatMalformedResponseError extends FlatError {
 
 /** The task ended in state `error`. */
 export class FlatTaskFailedError extends FlatError {
+  /** Always `'FlatTaskFailedError'`. */
   override name = 'FlatTaskFailedError'
+  /** The task as last polled, in state `error`; `result.error` says why, when the server said. */
   readonly task: Task
 
   constructor(task: Task) {
@@ -163,7 +201,9 @@ export class FlatTaskFailedError extends FlatError {
 
 /** The task ended in state `canceled`. */
 export class FlatTaskCanceledError extends FlatError {
+  /** Always `'FlatTaskCanceledError'`. */
   override name = 'FlatTaskCanceledError'
+  /** The task as last polled, in state `canceled`. */
   readonly task: Task
 
   constructor(task: Task) {
@@ -172,11 +212,13 @@ export class FlatTaskCanceledError extends FlatError {
   }
 }
 
-/** A wait reached its deadline before the task ended. */
+/** A wait reached its deadline before the task ended; `cause` is the last poll error seen along the way, if any. */
 export class FlatWaitTimeoutError extends FlatError {
+  /** `'FlatWaitTimeoutError'` for a task wait; `'FlatOmrWaitTimeoutError'` for an OMR job wait. */
   override name = 'FlatWaitTimeoutError'
-  /** The last state observed, if any poll succeeded. */
+  /** The task as last polled; undefined when no poll succeeded. */
   readonly lastTask: Task | undefined
+  /** The time the wait was given, in milliseconds (for a resumed wait or `omr.run`, what was left of its deadline). */
   readonly timeoutMs: number
 
   constructor(id: string, timeoutMs: number, lastTask: Task | undefined, cause?: unknown) {
@@ -189,8 +231,11 @@ export class FlatWaitTimeoutError extends FlatError {
 
 /** A request was redirected more often than allowed, or back to a URL it had already visited. */
 export class FlatRedirectError extends FlatError {
+  /** Always `'FlatRedirectError'`. */
   override name = 'FlatRedirectError'
+  /** HTTP method of the original request, e.g. `GET`. */
   readonly method: string
+  /** Path template of the original request, e.g. `/scores/{score}`; never the filled URL or its query. */
   readonly path: string
   /** Redirects followed before giving up. */
   readonly hops: number
@@ -209,7 +254,9 @@ export class FlatRedirectError extends FlatError {
 
 /** The OMR job ended in status `error`; `errorCode` is stable, `errorMessage` is localized for display. */
 export class FlatOmrJobFailedError extends FlatError {
+  /** Always `'FlatOmrJobFailedError'`. */
   override name = 'FlatOmrJobFailedError'
+  /** The job as last polled, in status `error`. */
   readonly job: OmrJob
   /** Flat's failure code, e.g. `NO_MUSIC_DETECTED`; an open set, keep a fallback. */
   readonly errorCode: string | undefined
@@ -227,7 +274,9 @@ export class FlatOmrJobFailedError extends FlatError {
 
 /** The OMR job ended in status `canceled`. */
 export class FlatOmrJobCanceledError extends FlatError {
+  /** Always `'FlatOmrJobCanceledError'`. */
   override name = 'FlatOmrJobCanceledError'
+  /** The job as last polled, in status `canceled`. */
   readonly job: OmrJob
 
   constructor(job: OmrJob) {
@@ -236,9 +285,11 @@ export class FlatOmrJobCanceledError extends FlatError {
   }
 }
 
-/** A wait for an OMR job reached its deadline; `lastJob` is the last state observed. */
+/** A wait for an OMR job reached its deadline; `lastJob` is the last state observed, `lastTask` is undefined. */
 export class FlatOmrWaitTimeoutError extends FlatWaitTimeoutError {
+  /** Always `'FlatOmrWaitTimeoutError'`. */
   override name = 'FlatOmrWaitTimeoutError'
+  /** The job as last polled; undefined when no poll succeeded. */
   readonly lastJob: OmrJob | undefined
 
   constructor(id: string, timeoutMs: number, lastJob: OmrJob | undefined, cause?: unknown) {
@@ -263,7 +314,14 @@ function parseIntHeader(headers: Headers, name: string): number | undefined {
 }
 
 /** `X-RateLimit-*` headers as numbers and a Date; absent or unparseable values are undefined. */
-export function readRateLimit(headers: Headers): { limit?: number; remaining?: number; resetAt?: Date } {
+export function readRateLimit(headers: Headers): {
+  /** Requests allowed per window (`X-RateLimit-Limit`). */
+  limit?: number
+  /** Requests left in the window (`X-RateLimit-Remaining`); may be negative. */
+  remaining?: number
+  /** When the window resets (`X-RateLimit-Reset`, epoch seconds), as a Date. */
+  resetAt?: Date
+} {
   const limit = parseIntHeader(headers, 'x-ratelimit-limit')
   const remaining = parseIntHeader(headers, 'x-ratelimit-remaining')
   const reset = parseIntHeader(headers, 'x-ratelimit-reset')
@@ -284,8 +342,9 @@ function field(body: unknown, name: string): string | undefined {
 /** Marks an error body the SDK put in place of an empty one, so the factory can tell the server sent none. */
 export const EMPTY_BODY_MARKER = 'flatSdkEmptyBody'
 
+/** Options for {@link createApiError}. */
 export interface CreateApiErrorOptions {
-  /** The request was part of an OAuth2 flow: a 400 or 401 (bad code, revoked refresh token) is an authentication error. */
+  /** An OAuth2 request: a 400 or 401 (bad code, revoked refresh token) is a FlatAuthenticationError. Default false. */
   authentication?: boolean
 }
 

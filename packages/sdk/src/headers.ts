@@ -120,11 +120,13 @@ export function findLink(links: readonly LinkValue[], relation: string): string 
   return links.find((link) => link.rel.includes(wanted))?.uri
 }
 
+/** A parsed `Content-Disposition` header, as {@link parseContentDisposition} returns it. */
 export interface ContentDisposition {
   /** `attachment`, `inline`, ... lower-cased; empty when the header had none. */
   type: string
   /** The file name, `filename*` preferred, reduced to a safe base name; undefined when none is usable. */
   filename: string | undefined
+  /** Every parameter by lower-cased name, first occurrence kept, quoted strings unescaped, `filename*` undecoded. */
   params: Record<string, string>
 }
 

@@ -71,10 +71,10 @@ export type {
 export { PAGE_SIZE_LIMITS, PAGINATED_PATHS } from './pagination.js'
 export type { Clock, ManualClock } from './polling/clock.js'
 export { createManualClock, sleep, systemClock } from './polling/clock.js'
-export type { PollingOptions } from './polling/options.js'
+export type { PollingOptions, ResolvedPollingOptions } from './polling/options.js'
 export { DEFAULT_POLLING } from './polling/options.js'
 export { FLAT_REQUESTS_PER_HOUR } from './polling/scheduler.js'
-export type { RetryOptions } from './retry.js'
+export type { ResolvedRetryOptions, RetryOptions } from './retry.js'
 export { DEFAULT_RETRY } from './retry.js'
 export type {
   DownloadOptions,

@@ -44,6 +44,7 @@ export const OAUTH_SCOPES = [
   'omr',
 ] as const satisfies readonly AppScopes[]
 
+/** One scope an app can ask for: one of {@link OAUTH_SCOPES}. */
 export type OAuthScope = (typeof OAUTH_SCOPES)[number]
 const exhaustive: [AppScopes] extends [OAuthScope] ? true : false = true
 void exhaustive
@@ -69,6 +70,7 @@ function checkEndpoint(name: string, value: unknown): URL {
   return url
 }
 
+/** Options for {@link createAuthorizationUrl}. */
 export interface AuthorizationUrlOptions {
   /** Your app's client id. */
   clientId: string
@@ -78,7 +80,7 @@ export interface AuthorizationUrlOptions {
   scopes: readonly OAuthScope[]
   /** An unguessable value you check on the way back (CSRF protection). */
   state: string
-  /** Default `https://flat.io/auth/oauth`. */
+  /** Authorization endpoint; https unless the host is loopback. Default `https://flat.io/auth/oauth`. */
   authorizeUrl?: string
 }
 
@@ -109,11 +111,13 @@ export function createAuthorizationUrl(options: AuthorizationUrlOptions): string
 
 /** Tokens from the token endpoint. Printing shows them redacted; spread the object (`{ ...tokens }`) to store it. */
 export interface OAuthTokens {
+  /** The access token, sent as `Authorization: Bearer ...`. */
   accessToken: string
   /** Present when the server issued one; a refresh may rotate it. */
   refreshToken: string | undefined
   /** When the access token stops working, from `expires_in`. */
   expiresAt: Date | undefined
+  /** The token type the server named; `Bearer` when it named none. */
   tokenType: string
   /** Granted scopes, when the server said. */
   scopes: string[] | undefined
@@ -211,19 +215,21 @@ async function requestTokens(request: TokenRequest): Promise<OAuthTokens> {
   }
 }
 
+/** The app's credentials and how to reach the token endpoint; shared by the OAuth2 helpers that call it. */
 export interface TokenEndpointOptions {
   /** Your app's client id. */
   clientId: string
   /** Your app's client secret: keep it on a server. */
   clientSecret: string
-  /** Default `https://api.flat.io/oauth/access_token`. */
+  /** Token endpoint; https unless the host is loopback. Default `https://api.flat.io/oauth/access_token`. */
   tokenUrl?: string
   /** Fetch implementation. Default `globalThis.fetch`. */
   fetch?: FetchLike
-  /** Timeout of a token request, in milliseconds. Default 30000. */
+  /** Timeout of each token request, in milliseconds. Default 30000. */
   timeoutMs?: number
 }
 
+/** Options for {@link exchangeCode}: the code from the redirect, plus the token endpoint settings. */
 export interface ExchangeCodeOptions extends TokenEndpointOptions {
   /** The `code` Flat sent to your redirect URI. */
   code: string
@@ -270,7 +276,9 @@ export async function exchangeCode(options: ExchangeCodeOptions): Promise<OAuthT
   })
 }
 
+/** Options for {@link createOAuthTokenSource}: the current tokens, plus the token endpoint to refresh them at. */
 export interface OAuthTokenSourceOptions extends TokenEndpointOptions {
+  /** The current access token, sent until it expires or is refused. */
   accessToken: string
   /** Needed to refresh; without it an expired token is an authentication error. Default: none. */
   refreshToken?: string

@@ -42,6 +42,7 @@ export const OMR_EXPORT_FORMATS = [
   'midi',
   'thumbnail.png',
 ] as const satisfies readonly paths['/omr/jobs/{job}/exports/{format}']['parameters']['path']['format'][]
+/** A format a done OMR job can be exported in: one of {@link OMR_EXPORT_FORMATS}. */
 export type OmrExportFormat = (typeof OMR_EXPORT_FORMATS)[number]
 type DeclaredExportFormat = paths['/omr/jobs/{job}/exports/{format}']['parameters']['path']['format']
 const exhaustive: [DeclaredExportFormat] extends [OmrExportFormat] ? true : false = true
@@ -67,6 +68,7 @@ const LONG_POLL_GAP_MS = 250
 
 /** One input page or document: a PDF or an image, as bytes. */
 export interface OmrFile {
+  /** The file's bytes, sent base64; must not be empty. */
   data: Uint8Array | ArrayBuffer
   /** Shown in Flat and used to detect the type. Default: none. */
   filename?: string
@@ -74,6 +76,7 @@ export interface OmrFile {
   mimeType?: string
 }
 
+/** Options every OMR request accepts. */
 export interface OmrRequestOptions {
   /** Aborts the request. Default: none. */
   signal?: AbortSignal
@@ -81,6 +84,7 @@ export interface OmrRequestOptions {
   locale?: string
 }
 
+/** Options for `omr.create`: a draft without files, or a one-shot job with `files` and `autoStart`. */
 export interface OmrCreateOptions extends OmrRequestOptions {
   /** Files for a one-shot job; omit for a draft. Default: none. */
   files?: readonly OmrFile[]
@@ -104,15 +108,21 @@ export type OmrStepHandler = (
   context: { job: OmrJob; signal: AbortSignal | undefined },
 ) => OmrStepSubmission | undefined | Promise<OmrStepSubmission | undefined>
 
+/** Options for `omr.wait`: pacing (the client's `polling` by default), progress, step answers and long polls. */
 export interface OmrWaitOptions extends PollingOptions, OmrRequestOptions {
   /** Called with each observed change of status or progress. Default: none. */
   onProgress?: (job: OmrJob) => void
-  /** Answers a step the job pauses at; without it a pending step is submitted with the detected values. */
+  /** Answers a step the job pauses at. Default: none (a pending step is submitted with the detected values). */
   onStep?: OmrStepHandler
   /** Server-side wait per poll, in seconds, 0 to 25; 0 polls with backoff instead of long-polling. Default 25. */
   longPollSeconds?: number
 }
 
+/**
+ * Options for `omr.run`: how to create the job, how to wait for it, and which export to download. `autoStart`
+ * defaults to true here; false creates a draft, uploads the files one by one, then starts it. `timeoutMs` covers the
+ * whole run, uploads included.
+ */
 export interface OmrRunOptions<F extends OmrExportFormat | undefined = undefined>
   extends Omit<OmrCreateOptions, 'files' | 'interactiveSteps'>,
     OmrWaitOptions {
@@ -122,6 +132,7 @@ export interface OmrRunOptions<F extends OmrExportFormat | undefined = undefined
   exportFormat?: F
 }
 
+/** What `omr.run` resolves with: the done job, the new score's id, and the export when one was downloaded. */
 export interface OmrRunResult<D> {
   /** The job, in status `done`. */
   job: OmrJob
@@ -131,6 +142,7 @@ export interface OmrRunResult<D> {
   file: DownloadedFile<D> | undefined
 }
 
+/** OMR jobs (`/omr/jobs`): `run` goes from files to result in one call; the other methods are its single steps. */
 export interface OmrApi {
   /** From files to result: creates the job, follows it (long poll), answers steps, downloads the export. */
   run<F extends OmrExportFormat | undefined = undefined>(

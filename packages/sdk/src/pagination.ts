@@ -42,6 +42,7 @@ export const PAGINATED_PATHS = [
   '/users/{user}/scores',
 ] as const satisfies readonly CursorPath[]
 
+/** A list `flat.paginate` walks: one of {@link PAGINATED_PATHS}. */
 export type PaginatedPath = (typeof PAGINATED_PATHS)[number]
 
 /** Largest page size (`limit`) each list accepts, as the spec bounds it; a test keeps this in step with the spec. */
@@ -69,6 +70,7 @@ type Query<P extends PaginatedPath> = Omit<
 >
 type PathParams<P extends PaginatedPath> = Parameters<P> extends { path: infer Path } ? Path : never
 
+/** How far `flat.paginate` walks, beside the list's own `params`. */
 export interface PaginateControls {
   /** Stops after this many items in all, cutting the last page. Default: no cap. */
   maxItems?: number
@@ -83,24 +85,44 @@ export interface PaginateControls {
 /** `params.query.limit` is the page size; `params.query.next` may resume from a saved cursor. */
 export type PaginateInit<P extends PaginatedPath> = PaginateControls &
   ([PathParams<P>] extends [never]
-    ? { params?: { query?: Query<P> } }
-    : { params: { path: PathParams<P>; query?: Query<P> } })
+    ? {
+        /** The list's parameters. Default: none. */
+        params?: {
+          /** The list's query parameters except `previous`: `limit` is the page size, `next` a cursor to resume at. */
+          query?: Query<P>
+        }
+      }
+    : {
+        /** The list's parameters; its path parameters are required. */
+        params: {
+          /** The list's path parameters, e.g. `{ user: 'me' }`. */
+          path: PathParams<P>
+          /** The list's query parameters except `previous`: `limit` is the page size, `next` a cursor to resume at. */
+          query?: Query<P>
+        }
+      })
 
+/** One page of a list, with the cursors around it. */
 export interface Page<T> {
+  /** The page's items; the last one walked may be cut short by `maxItems`. */
   items: T[]
   /** Cursor of the following page, from `Link: rel="next"`; undefined on the last page. */
   next: string | undefined
   /** Cursor of the preceding page, from `Link: rel="previous"`. */
   previous: string | undefined
+  /** The response the page came from, for its status and headers; its body is already read. */
   response: Response
 }
 
 /** Items one by one with `for await`; `pages()` gives whole pages; `toArray()` collects (mind `maxItems`). */
 export interface Paginator<T> extends AsyncIterable<T> {
+  /** Walks page by page; each call, like each `for await`, starts over at the first page (or `params.query.next`). */
   pages(): AsyncGenerator<Page<T>, void, undefined>
+  /** Collects every item into one array; bound a long list with `maxItems` or `maxPages`. */
   toArray(): Promise<T[]>
 }
 
+/** The type of `flat.paginate`: a list's path, then `params` (required when it has path parameters) and controls. */
 export type Paginate = <P extends PaginatedPath>(
   path: P,
   ...init: [PathParams<P>] extends [never] ? [PaginateInit<P>?] : [PaginateInit<P>]

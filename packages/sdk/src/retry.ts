@@ -1,8 +1,11 @@
 import { readRateLimit } from './errors.js'
 
-/** How the client re-sends a request that failed for a reason that may pass. */
+/**
+ * How the client re-sends a request that failed for a reason that may pass. Only idempotent methods (GET, HEAD, PUT,
+ * DELETE, OPTIONS) are re-sent; POST and PATCH never are.
+ */
 export interface RetryOptions {
-  /** Retries after the first attempt. Default 3. */
+  /** Retries after the first attempt, so at most `limit + 1` sends. Default 3. */
   limit?: number
   /** Upper bound of the first backoff delay, in milliseconds; each retry doubles it. Default 500. */
   initialDelayMs?: number
@@ -15,8 +18,10 @@ export interface RetryOptions {
   maxRateLimitWaitMs?: number
 }
 
+/** Retry options with every field set, as in {@link DEFAULT_RETRY}. */
 export type ResolvedRetryOptions = Required<RetryOptions>
 
+/** The built-in retries: 3, with backoff from 500 ms up to 8 s, waiting up to 60 s for a rate-limit reset. */
 export const DEFAULT_RETRY: Readonly<ResolvedRetryOptions> = Object.freeze({
   limit: 3,
   initialDelayMs: 500,

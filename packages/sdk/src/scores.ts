@@ -27,8 +27,10 @@ import {
 
 /** Formats Flat renders through an asynchronous export task. */
 export const EXPORT_FORMATS = ['mp3', 'wav'] as const
+/** An audio format Flat renders through an export task: one of {@link EXPORT_FORMATS}. */
 export type ExportFormat = (typeof EXPORT_FORMATS)[number]
 
+/** Options for `scores.export`: what to render, plus how to wait for the export task. */
 export interface ExportOptions extends WaitOptions {
   /** Audio format. */
   format: ExportFormat
@@ -38,16 +40,19 @@ export interface ExportOptions extends WaitOptions {
   parts?: readonly string[]
 }
 
+/** Options for `scores.exportAndDownload`: those of an export, plus the download's own timeout. */
 export interface ExportDownloadOptions extends ExportOptions {
   /** Timeout of the file download itself, in milliseconds. Default: the client's `timeoutMs`. */
   downloadTimeoutMs?: number
 }
 
+/** What `scores.exportAndDownload` resolves with: the audio file's exact bytes and the export task. */
 export interface ExportedFile extends DownloadedFile<Uint8Array> {
   /** The done export task; `result.url` is where the file came from. */
   task: Task
 }
 
+/** Options for `scores.download`: the format, which revision and parts, and how to send the request. */
 export interface DownloadOptions<F extends RevisionFormat = RevisionFormat> {
   /** The file format. `json` and `synchronizationPoints` are parsed, `xml` is a string, the rest are bytes. */
   format: F
@@ -67,6 +72,7 @@ export interface DownloadOptions<F extends RevisionFormat = RevisionFormat> {
   timeoutMs?: number
 }
 
+/** A file `scores.download` fetched, with the revision it was rendered from. */
 export interface RevisionFile<D> extends DownloadedFile<D> {
   /** The revision served (`X-Flat-Score-Revision`), when the API said. */
   revision: string | undefined
@@ -74,12 +80,17 @@ export interface RevisionFile<D> extends DownloadedFile<D> {
   revisionDate: Date | undefined
 }
 
+/** What `scores.download` resolves with under `onlyUrl: true`: where the file is, and its revision. */
 export interface RevisionFileUrl {
+  /** Absolute URL of the file, as the API answered it. */
   url: string
+  /** The revision served (`X-Flat-Score-Revision`), when the API said. */
   revision: string | undefined
+  /** When that revision was saved (`X-Flat-Score-Revision-Date`), when the API said. */
   revisionDate: Date | undefined
 }
 
+/** A file to create a new score from, with `scores.import`. */
 export interface ImportInput {
   /** The file: text (MusicXML, ABC...) as a string, or any file as bytes (sent base64). */
   data: string | Uint8Array | ArrayBuffer
@@ -87,7 +98,7 @@ export interface ImportInput {
   filename?: string
   /** Title of the new score. Default: taken from the file. */
   title?: string
-  /** Default: the API's (private, or the collection's). */
+  /** Who may see the new score. Default: the API's (private, or the collection's). */
   privacy?: ScorePrivacy
   /** Collection to create the score in. Default: the app's collection. */
   collection?: string
@@ -95,16 +106,18 @@ export interface ImportInput {
   googleDriveFolder?: string
 }
 
+/** Score helpers: downloads of a revision in any format, audio exports through a task, imports of a file. */
 export interface ScoresApi {
   /** Starts an export task and waits for it: resolves with the done Task, whose `result.url` holds the file. */
   export(score: string, options: ExportOptions): Promise<Task>
   /** Exports through a task, then downloads `result.url` without the token. */
   exportAndDownload(score: string, options: ExportDownloadOptions): Promise<ExportedFile>
-  /** `GET /scores/{score}/revisions/{revision}/{format}`, following the file-host redirect without the token. */
+  /** `GET /scores/{score}/revisions/{revision}/{format}?url=true`: the file's URL, without downloading the file. */
   download<F extends RevisionFormat>(
     score: string,
     options: DownloadOptions<F> & { onlyUrl: true },
   ): Promise<RevisionFileUrl>
+  /** `GET /scores/{score}/revisions/{revision}/{format}`, following the file-host redirect without the token. */
   download<F extends RevisionFormat>(
     score: string,
     options: DownloadOptions<F> & { onlyUrl?: false },

@@ -7,11 +7,13 @@ import type { PollHub, SubscriberSpec } from './polling/hub.js'
 import { type PollingOptions, type ResolvedPollingOptions, resolvePollingOptions } from './polling/options.js'
 import { unwrap } from './request.js'
 
+/** Options for `tasks.get`. */
 export interface GetOptions {
   /** Aborts the request. Default: none. */
   signal?: AbortSignal
 }
 
+/** Options of a wait for a task: pacing (the client's `polling` by default), abort and progress. */
 export interface WaitOptions extends PollingOptions {
   /** Aborts the wait: it rejects at once with the signal's reason and sends nothing more. Default: none. */
   signal?: AbortSignal
@@ -21,8 +23,11 @@ export interface WaitOptions extends PollingOptions {
 
 /** A saved pending wait: plain JSON, safe to store and resume in another process. */
 export interface TaskWaitCheckpoint {
+  /** Always `'flat-task-wait'`: marks the object as a saved task wait. */
   kind: 'flat-task-wait'
+  /** Format version of the checkpoint; always 1. */
   version: 1
+  /** Id of the task waited for. */
   taskId: string
   /** Absolute deadline, epoch milliseconds. */
   deadlineAt: number
@@ -36,12 +41,16 @@ export interface TaskWaitCheckpoint {
 
 /** A pending wait: a promise of the done task that can also be saved with `JSON.stringify`. */
 export interface TaskWait extends Promise<Task> {
+  /** Id of the task waited for; empty when the arguments were refused. */
   readonly taskId: string
+  /** A checkpoint of the wait, for `tasks.resume`; throws the wait's error when the arguments were refused. */
   toJSON(): TaskWaitCheckpoint
 }
 
+/** Options for `tasks.resume`: those of a wait without `timeoutMs`, since the checkpoint keeps its deadline. */
 export type ResumeOptions = Pick<WaitOptions, 'signal' | 'onProgress'> & Omit<PollingOptions, 'timeoutMs'>
 
+/** Tasks (`/tasks/{task}`): get one, or follow it to its end; waits and watches of one task share one poll loop. */
 export interface TasksApi {
   /** `GET /tasks/{task}`. */
   get(id: string, options?: GetOptions): Promise<Task>

@@ -20,6 +20,7 @@ import {
   serverErrorDelayMs,
 } from './retry.js'
 
+/** A fetch that takes a `Request`, such as `globalThis.fetch`; what the `fetch` options accept. */
 export type FetchLike = (input: Request) => Promise<Response>
 
 /** A token provider the client can ask for a fresh token after a 401, such as `createOAuthTokenSource`. */

@@ -3,8 +3,11 @@
  * `setTimeout` must call back once after `ms` and return a handle `clearTimeout` accepts.
  */
 export interface Clock {
+  /** The current time in milliseconds (epoch milliseconds for the system clock). */
   now(): number
+  /** Calls `callback` once after `ms` milliseconds; returns a handle for `clearTimeout`. */
   setTimeout(callback: () => void, ms: number): unknown
+  /** Cancels a pending timer by its handle; must accept a handle that already fired or was cleared. */
   clearTimeout(handle: unknown): void
   /** Told of each request in flight, so a test clock can let I/O finish before firing the next timer. Optional. */
   track?(work: Promise<unknown>): void
@@ -13,6 +16,7 @@ export interface Clock {
 /** Node and browsers cap timers at 2^31-1 ms; a longer one fires at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1
 
+/** The real clock: `Date.now()` and the global timers, each delay clamped to 0 .. 2^31-1 ms. */
 export const systemClock: Clock = {
   now: () => Date.now(),
   setTimeout: (callback, ms) => setTimeout(callback, Math.min(Math.max(0, ms), MAX_TIMER_MS)),

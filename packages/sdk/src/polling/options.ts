@@ -1,10 +1,10 @@
 /** How a wait paces its polls. Every field is optional; the client's `polling` option sets the defaults. */
 export interface PollingOptions {
-  /** Give up after this long, measured from the start of the wait. Default 900000 (15 min). */
+  /** Give up after this many milliseconds, measured from the start of the wait. Default 900000 (15 min). */
   timeoutMs?: number
-  /** Delay before the second poll; the first is sent at once. Default 500. */
+  /** Delay before the second poll, in milliseconds; the first is sent at once. Default 500. */
   initialDelayMs?: number
-  /** Longest delay between two polls. Default 15000. */
+  /** Longest delay between two polls, in milliseconds. Default 15000. */
   maxDelayMs?: number
   /** Each delay is the previous one times this. Default 1.6. */
   multiplier?: number
@@ -12,8 +12,10 @@ export interface PollingOptions {
   jitter?: number
 }
 
+/** Polling options with every field set, as in {@link DEFAULT_POLLING}. */
 export type ResolvedPollingOptions = Required<PollingOptions>
 
+/** The built-in pacing of a wait: give up after 15 min; delays from 500 ms, times 1.6, up to 15 s; 20% jitter. */
 export const DEFAULT_POLLING: Readonly<ResolvedPollingOptions> = Object.freeze({
   timeoutMs: 15 * 60_000,
   initialDelayMs: 500,
