@@ -72,6 +72,9 @@ const NULL_BODY_STATUSES: ReadonlySet<number> = new Set([204, 205, 304])
 
 const targets = new WeakMap<Request, RequestTarget>()
 const redirects = new WeakMap<Response, readonly Response[]>()
+/** The bytes of a response read whole, so checking its JSON needs no clone and no second read. */
+const wholeBodies = new WeakMap<Response, ArrayBuffer>()
+const utf8 = new TextDecoder()
 
 /** Names the operation a request belongs to, so failures can show the path template rather than a filled URL. */
 export function withTarget(request: Request, target: RequestTarget): Request {
@@ -154,6 +157,11 @@ async function formBody(request: Request, headers: Headers): Promise<string> {
   }
 }
 
+function setClientHeaders(headers: Headers, config: TransportConfig): void {
+  headers.set('User-Agent', config.userAgent)
+  if (config.locale && !headers.has('x-flat-locale')) headers.set('X-Flat-Locale', config.locale)
+}
+
 /**
  * The client's openapi-fetch middleware: sets the User-Agent and the default locale, encodes the form-body
  * operations as `application/x-www-form-urlencoded`, remembers which operation each request belongs to, and gives an
@@ -163,14 +171,15 @@ async function formBody(request: Request, headers: Headers): Promise<string> {
 export function createFlatMiddleware(config: TransportConfig): Middleware {
   return {
     async onRequest({ request, schemaPath }) {
-      const headers = new Headers(request.headers)
-      headers.set('User-Agent', config.userAgent)
-      if (config.locale && !headers.has('x-flat-locale')) headers.set('X-Flat-Locale', config.locale)
-      const next =
-        takesFormBody(request.method, schemaPath) && request.body !== null
-          ? new Request(request, { headers, body: await formBody(request, headers) })
-          : new Request(request, { headers })
-      return withTarget(next, { method: request.method, path: schemaPath })
+      const target = { method: request.method, path: schemaPath }
+      if (takesFormBody(request.method, schemaPath) && request.body !== null) {
+        const headers = new Headers(request.headers)
+        setClientHeaders(headers, config)
+        return withTarget(new Request(request, { headers, body: await formBody(request, headers) }), target)
+      }
+      // The Request openapi-fetch just built is ours alone: amend its headers rather than pay for a copy.
+      setClientHeaders(request.headers, config)
+      return withTarget(request, target)
     },
     async onResponse({ response }) {
       if (response.status < 400) return undefined
@@ -277,6 +286,7 @@ async function sendFollowing(exchange: Exchange, signal: AbortSignal): Promise<S
         throw new FlatConnectionError(target, error)
       }
       response = replaceResponse(response, bytes)
+      wholeBodies.set(response, bytes)
     }
     return { response, token }
   }
@@ -353,10 +363,13 @@ async function planFor(
     return delayMs === undefined ? undefined : { reason: 'server-error', delayMs }
   }
   if (response.ok && readsWhole(response)) {
-    const text = await response
-      .clone()
-      .text()
-      .catch(() => '')
+    const bytes = wholeBodies.get(response)
+    const text = bytes
+      ? utf8.decode(bytes)
+      : await response
+          .clone()
+          .text()
+          .catch(() => '')
     if (isMalformedJson(response, text))
       return { reason: 'network', delayMs: backoffMs(retry, attemptIndex, config.random) }
   }
