@@ -63,6 +63,23 @@ describe('backoffDelayMs', () => {
     expect(backoffDelayMs(options, attempt, () => random)).toBeCloseTo(expected, 6)
   })
 
+  it('keeps a zero initial delay at zero however many polls have passed, never NaN', () => {
+    const options = resolvePollingOptions(DEFAULT_POLLING, { initialDelayMs: 0, multiplier: 1.6 })
+    for (const attempt of [0, 10, 1600, 5000]) expect(backoffDelayMs(options, attempt, () => 0.5)).toBe(0)
+  })
+
+  it('grants no slot while the caller is still running synchronously, only from the timer', async () => {
+    const clock = createManualClock()
+    const scheduler = new PollScheduler(clock, 7200)
+    const granted: number[] = []
+    for (let i = 0; i < 5; i += 1) scheduler.acquire({ likelihood: () => 0.3 }).then(() => granted.push(clock.now()))
+    await Promise.resolve()
+
+    expect(granted).toEqual([])
+    while (granted.length < 5 && (await clock.next())) {}
+    expect(granted).toEqual([0, 500, 1000, 1500, 2000])
+  })
+
   it('keeps every jittered delay between (1 - jitter) x and 1 x the base delay, never above the cap', () => {
     const options = resolvePollingOptions(DEFAULT_POLLING, { initialDelayMs: 200, maxDelayMs: 3000, jitter: 0.3 })
     for (let attempt = 0; attempt < 12; attempt += 1) {
@@ -263,7 +280,9 @@ describe('PollScheduler', () => {
     const clock = createManualClock()
     const scheduler = new PollScheduler(clock, 3600)
     const order: string[] = []
-    await scheduler.acquire({ likelihood: () => 0 })
+    const first = scheduler.acquire({ likelihood: () => 0 })
+    await clock.next()
+    await first
     for (const [name, likelihood] of [
       ['unlikely', 0],
       ['likely', 1],
@@ -302,7 +321,9 @@ describe('PollScheduler', () => {
   it('drops an aborted waiter from the queue with the signal’s reason', async () => {
     const clock = createManualClock()
     const scheduler = new PollScheduler(clock, 3600)
-    await scheduler.acquire({ likelihood: () => 0 })
+    const first = scheduler.acquire({ likelihood: () => 0 })
+    await clock.next()
+    await first
     const controller = new AbortController()
     const pending = scheduler.acquire({ likelihood: () => 0, signal: controller.signal })
     controller.abort('gone')

@@ -76,7 +76,8 @@ export function resolvePollingOptions(
  * Jitter only shortens a delay, so `maxDelayMs` is a true ceiling and many waits still spread out.
  */
 export function backoffDelayMs(options: ResolvedPollingOptions, attempt: number, random: () => number): number {
-  const grown = options.initialDelayMs * options.multiplier ** attempt
+  // 0 × multiplier^n is NaN once the power overflows; a zero initial delay stays zero.
+  const grown = options.initialDelayMs === 0 ? 0 : options.initialDelayMs * options.multiplier ** attempt
   const capped = Math.min(options.maxDelayMs, grown)
   return capped * (1 - options.jitter * random())
 }

@@ -80,7 +80,11 @@ export class PollScheduler {
       this.adaptivePerMs = remaining / (resetMs - now)
       this.adaptiveUntil = resetMs
     }
-    this.pump()
+    if (this.queue.length > 0) {
+      // The next slot may have moved: re-arm the timer for it.
+      this.clearTimer()
+      this.arm(now)
+    }
   }
 
   /** Resolves when the caller may send one request; rejects with the signal's reason if it aborts first. */
@@ -117,7 +121,9 @@ export class PollScheduler {
     }
     item.enqueuedAt = now
     this.queue.push(item)
-    this.pump()
+    // Slots are handed out from the timer only: waits created in one long synchronous loop would otherwise all be
+    // granted by the clock and then leave together when the loop yields.
+    this.arm(now)
   }
 
   /** Drops a queued item (its loop stopped); a no-op if it was already granted. */
@@ -132,6 +138,18 @@ export class PollScheduler {
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer)
     this.timer = undefined
     this.timerAt = Number.POSITIVE_INFINITY
+  }
+
+  /** Makes sure a timer will serve the queue: at the next slot, or on the next turn if one is free now. */
+  private arm(now: number): void {
+    if (this.timer !== undefined) return
+    const wakeAt = Math.max(now, this.nextSlotAt, this.pausedUntil)
+    this.timerAt = wakeAt
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = undefined
+      this.timerAt = Number.POSITIVE_INFINITY
+      this.pump()
+    }, wakeAt - now)
   }
 
   private pump(): void {
