@@ -45,6 +45,8 @@ export interface CodegenResult {
     cached: number
     total: number
     fullCacheHit: boolean
+    /** Tasks turbo reported as failed on the second pass. */
+    failed: string[]
   }
   tsc: Record<Consumer, TscFigures> & { oursOverFlatApi: number; oursOverFlatApiAboveBaseline: number }
 }
@@ -119,6 +121,7 @@ async function timeNoopTest(log: (line: string) => void): Promise<NonNullable<Co
     cached,
     total,
     fullCacheHit: second.code === 0 && total > 0 && cached === total,
+    failed: (/Failed:\s+(.+)/.exec(second.out)?.[1] ?? '').split(/,\s*/).filter(Boolean),
   }
 }
 

@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util'
 import { describeEnvironment } from './env.js'
 import {
   computeTargets,
+  RESULTS_SCHEMA,
   type ResultsFile,
   renderMarkdown,
   SCENARIOS,
@@ -65,7 +66,8 @@ function runInChild(name: ScenarioName): Promise<unknown> {
 async function previousScenarios(): Promise<StoredScenarios> {
   if (!only.length) return {}
   try {
-    return (JSON.parse(await readFile(`${resultsDir}latest.json`, 'utf8')) as ResultsFile).scenarios ?? {}
+    const previous = JSON.parse(await readFile(`${resultsDir}latest.json`, 'utf8')) as ResultsFile
+    return previous.schema === RESULTS_SCHEMA ? previous.scenarios : {}
   } catch {
     return {}
   }
@@ -85,7 +87,7 @@ for (const name of selected) {
 }
 
 const file: ResultsFile = {
-  schema: 1,
+  schema: RESULTS_SCHEMA,
   environment,
   run: { quick, only: selected, startedAt, durationSeconds: Math.round((performance.now() - runStartedAt) / 1000) },
   scenarios,

@@ -16,7 +16,7 @@ import {
   type Spread,
   spread,
 } from './measure.js'
-import { createPeer, PEER_NAMES, type PeerName } from './peers.js'
+import { createPeer, PEER_NAMES, type Peer, type PeerName } from './peers.js'
 import { startSimProcess } from './sim-process.js'
 
 export interface OverheadOptions {
@@ -82,16 +82,19 @@ export const RATIO_PAIRS: readonly (readonly [PeerName, PeerName])[] = [
   ['sdk', 'fetch'],
   ['flat-api', 'fetch'],
   ['sdk.raw', 'fetch'],
+  ['sdk.poll', 'fetch'],
   ['lean', 'fetch'],
   ['raw', 'openapi-fetch'],
   ['sdk', 'raw'],
   ['sdk.raw', 'raw'],
   ['sdk', 'sdk.raw'],
+  ['sdk.poll', 'raw'],
   ['openapi-fetch', 'flat-api'],
   ['raw', 'flat-api'],
   ['sdk', 'flat-api'],
   ['lean', 'raw'],
   ['sdk', 'lean'],
+  ['sdk.poll', 'lean'],
 ]
 
 function summarize(blocks: LoopResult[]): ModeFigures {
@@ -129,16 +132,16 @@ export async function runOverhead(
   try {
     const send = guardedFetch(sim.url)
     const peers = PEER_NAMES.map((name) => createPeer(name, sim.baseUrl, send))
+    const measure = (peer: Peer, requests: number, concurrency: number, maxMs: number): Promise<LoopResult> =>
+      peer.pollLoop
+        ? peer.pollLoop(sim.taskIds.slice(0, concurrency), requests, maxMs)
+        : closedLoop(() => peer.getTask(sim.taskId), { requests, concurrency, maxMs })
 
     // Warm-up, with every URL checked: each contender must return the task before it is measured.
     for (const peer of peers) {
       const task = await peer.getTask(sim.taskId)
       if (task.id !== sim.taskId) throw new Error(`${peer.name} returned task ${task.id}, expected ${sim.taskId}`)
-      await closedLoop(() => peer.getTask(sim.taskId), {
-        requests: options.warmupRequests,
-        concurrency: 4,
-        maxMs: options.maxBlockMs,
-      })
+      await measure(peer, options.warmupRequests, 4, options.maxBlockMs)
     }
     send.checking = false
 
@@ -151,11 +154,12 @@ export async function runOverhead(
       for (const mode of modes) {
         for (const peer of roundOrder(peers, r)) {
           collectGarbage()
-          const result = await closedLoop(() => peer.getTask(sim.taskId), {
-            requests: mode === 'sequential' ? options.sequentialRequests : options.concurrentRequests,
-            concurrency: mode === 'sequential' ? 1 : options.concurrency,
-            maxMs: options.maxBlockMs,
-          })
+          const result = await measure(
+            peer,
+            mode === 'sequential' ? options.sequentialRequests : options.concurrentRequests,
+            mode === 'sequential' ? 1 : options.concurrency,
+            options.maxBlockMs,
+          )
           blocks[mode][peer.name].push(result)
         }
       }

@@ -38,8 +38,11 @@ export interface TargetRow {
   status: 'PASS' | 'MISS' | 'info'
 }
 
+/** Bumped whenever a stored result changes shape; `--only` keeps older results only when this matches. */
+export const RESULTS_SCHEMA = 2
+
 export interface ResultsFile {
-  schema: 1
+  schema: number
   environment: Environment
   run: { quick: boolean; only: ScenarioName[]; startedAt: string; durationSeconds: number }
   scenarios: StoredScenarios
@@ -54,9 +57,16 @@ const times = (value: number) => `${fixed(value)}×`
 const seconds = (ms: number) => `${fixed(ms / 1000, ms < 10_000 ? 2 : 1)} s`
 const pass = (ok: boolean): TargetRow['status'] => (ok ? 'PASS' : 'MISS')
 
+/** A markdown table with every column padded to its widest cell, as the repository's formatter writes them. */
 function table(header: string[], rows: (string | number)[][]): string {
-  const line = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`
-  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n')
+  const cells = [header, ...rows].map((row) => row.map(String))
+  const width = (text: string) => [...text].length
+  const widths = header.map((_, column) => Math.max(3, ...cells.map((row) => width(row[column] ?? ''))))
+  const line = (row: string[]) =>
+    `| ${row.map((cell, column) => cell + ' '.repeat((widths[column] ?? 0) - width(cell))).join(' | ')} |`
+  const rule = `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`
+  const [head, ...body] = cells
+  return [line(head as string[]), rule, ...body.map(line)].join('\n')
 }
 
 function ratioCell(overhead: OverheadResult, mode: Mode, pair: string): string {
@@ -193,6 +203,10 @@ export function findings(scenarios: StoredScenarios, targets: TargetRow[]): stri
       PRIMITIVES.filter((p) => c[name][p] > 0 && p !== 'AbortController' && p !== 'setTimeout')
         .map((p) => `${fixed(c[name][p], c[name][p] % 1 ? 2 : 0)} ${p}`)
         .join(', ')
+    const extras = (name: StubContender, base: StubContender) =>
+      PRIMITIVES.filter((p) => c[name][p] - c[base][p] >= 0.5 && p !== 'AbortController' && p !== 'setTimeout')
+        .map((p) => `+${fixed(c[name][p] - c[base][p], 0)} ${p}`)
+        .join(', ')
     const top = Object.entries(b.attribution.sdk.items)
       .sort((x, y) => (y[1] ?? 0) - (x[1] ?? 0))
       .slice(0, 3)
@@ -200,7 +214,7 @@ export function findings(scenarios: StoredScenarios, targets: TargetRow[]): stri
       .join(', ')
     if (missed('tasks.get within')) {
       notes.push(
-        `**tasks.get vs raw.** Per call the SDK creates ${describe('sdk')}; raw creates ${describe('raw')}. Stubbed (no network) that is ${fixed(b.stubUsPerCall.sdk.median, 0)} µs against ${fixed(b.stubUsPerCall.raw.median, 0)} µs, and ${times(o.cpuRatios.sequential['sdk/raw']?.median ?? Number.NaN)} the client CPU over the network. The dearest items: ${top}; the rest (${fixed(b.attribution.sdk.residualUs, 0)} µs) is middleware and transport plumbing. \`flat.raw.GET\` costs the same (${fixed(b.stubUsPerCall['sdk.raw'].median, 0)} µs), so the cost is in the client's middleware and transport, not in \`tasks.get\`. The lean poll path prototype (one \`fetch(url, init)\`, headers built once, one timer, one body read and parse, same typed errors and rate-limit bookkeeping) costs ${fixed(b.stubUsPerCall.lean.median, 0)} µs and runs at ${ratioCell(o, 'sequential', 'lean/raw')} raw's time per request: giving polls (and other bodiless GETs) such a path, or dropping the per-request Request rebuilds and the body clone from the general one, would meet the target.`,
+        `**tasks.get vs raw.** Per call the SDK creates ${describe('sdk')}; raw creates ${describe('raw')}. Stubbed (no network) that is ${fixed(b.stubUsPerCall.sdk.median, 0)} µs against ${fixed(b.stubUsPerCall.raw.median, 0)} µs, and ${times(o.cpuRatios.sequential['sdk/raw']?.median ?? Number.NaN)} the client CPU over the network. The dearest items: ${top}; the rest (${fixed(b.attribution.sdk.residualUs, 0)} µs) is middleware and transport plumbing. \`flat.raw.GET\` costs the same (${fixed(b.stubUsPerCall['sdk.raw'].median, 0)} µs), so the cost is in the client's middleware and transport, not in \`tasks.get\`. A poll inside \`tasks.wait\` (sent once, retries off) costs ${fixed(b.stubUsPerCall['sdk.poll'].median, 0)} µs and creates ${describe('sdk.poll')}; over the network it runs at ${ratioCell(o, 'sequential', 'sdk.poll/raw')} raw's time per request. The lean poll path prototype (one \`fetch(url, init)\`, headers built once, one timer, one body read and parse, same typed errors and rate-limit bookkeeping) costs ${fixed(b.stubUsPerCall.lean.median, 0)} µs and runs at ${ratioCell(o, 'sequential', 'lean/raw')} raw's time per request. A path like it for bodiless GETs (\`tasks.get\`, the poll loop), or a general path without the extra work per call over raw (${extras('sdk', 'raw')}), would meet the target.`,
       )
     }
     if (missed('@flat-api/raw within')) {
@@ -210,7 +224,7 @@ export function findings(scenarios: StoredScenarios, targets: TargetRow[]): stri
     }
     if (missed('@flat-api/raw ahead') || missed('tasks.get ahead')) {
       notes.push(
-        `**Against flat-api.** flat-api's generated runtime calls \`fetch(url, init)\` without building a Request first (stubbed ${fixed(b.stubUsPerCall['flat-api'].median, 0)} µs, counts: ${describe('flat-api')}); openapi-fetch builds one Request per call and runs its middleware loop (${fixed(b.stubUsPerCall['openapi-fetch'].median, 0)} µs). Over the network the difference is within the noise for raw (${ratioCell(o, 'sequential', 'raw/flat-api')} sequential); the SDK's extra Requests, Headers and clone are what put tasks.get behind.`,
+        `**Against flat-api.** flat-api's generated runtime calls \`fetch(url, init)\` without building a Request first (stubbed ${fixed(b.stubUsPerCall['flat-api'].median, 0)} µs, counts: ${describe('flat-api')}); openapi-fetch builds one Request per call and runs its middleware loop (${fixed(b.stubUsPerCall['openapi-fetch'].median, 0)} µs). Over the network the difference is within the noise for raw (${ratioCell(o, 'sequential', 'raw/flat-api')} sequential); the SDK's extra work per call (${extras('sdk', 'raw')}) is what puts tasks.get behind.`,
       )
     }
   }
@@ -235,7 +249,7 @@ export function findings(scenarios: StoredScenarios, targets: TargetRow[]): stri
     const p = w.atEqualRequests.engineReportsPercent
     const q = w.atEqualRequests.engineSilent
     notes.push(
-      `**Waiting.** The ETA does its job on tasks that report percent: ${seconds(p.delayP50Ms)} at ${fixed(p.requestsPerTask)} requests/task where fixed intervals give ${seconds(p.fixedDelayP50Ms)} (${times(p.ratio)}). Tasks that report nothing get plain exponential backoff: ${seconds(q.delayP50Ms)} at ${fixed(q.requestsPerTask)} requests/task against ${seconds(q.fixedDelayP50Ms)} (${times(q.ratio)}), and backoff alone is ${times(w.atEqualRequests.engineNoEta.ratio)} the fixed curve: it spends its early polls 0.5–2 s apart, when few tasks finish, and its late ones up to 15 s apart, when most do. The mix lands at ${times(w.atEqualRequests.engine.ratio)}. For tasks without percent, a delay proportional to the time already waited with a smaller factor (multiplier nearer 1.2–1.3, a lower ceiling), or a prior from the task's type, would move that half toward the fixed curve or below it.`,
+      `**Waiting.** The ETA does its job on tasks that report percent: ${seconds(p.delayP50Ms)} at ${fixed(p.requestsPerTask)} requests/task where fixed intervals give ${seconds(p.fixedDelayP50Ms)} (${times(p.ratio)}). Tasks that report nothing get plain exponential backoff: ${seconds(q.delayP50Ms)} at ${fixed(q.requestsPerTask)} requests/task against ${seconds(q.fixedDelayP50Ms)} (${times(q.ratio)}), and backoff alone is ${times(w.atEqualRequests.engineNoEta.ratio)} the fixed curve: it spends its early polls 0.5–2 s apart, when few tasks finish, and its late ones up to 15 s apart, when most do. The mix lands at ${times(w.atEqualRequests.engine.ratio)}. Slower growth alone is not the fix: with \`multiplier: 1.3, maxDelayMs: 8000\` (public options, measured beside the default) the silent half is ${times(w.atEqualRequests.gentleSilent.ratio)} the fixed curve (default ${times(q.ratio)}) at ${fixed(w.atEqualRequests.gentleSilent.requestsPerTask)} requests/task, and the whole mix ${times(w.atEqualRequests.gentle.ratio)}, because it also slows the percent half. Backoff loses to fixed intervals on its early ramp (polls 0.5 s, 0.8 s, 1.3 s… apart, when few tasks are done); for tasks without percent, a schedule that starts later (a larger first delay) and then holds a steady interval, with the ETA kept for tasks that report percent, is what these figures point to (not measured here).`,
     )
   }
   const scale = scenarios.scale?.result
@@ -286,7 +300,17 @@ function overheadSection(entry: ScenarioEntry<OverheadResult>): string {
     times(o.cpuRatios.concurrent[pair]?.median ?? Number.NaN),
   ])
   const b = o.breakdown
-  const contenders: StubContender[] = ['fetch', 'openapi-fetch', 'raw', ...LADDER, 'sdk.raw', 'sdk', 'lean', 'flat-api']
+  const contenders: StubContender[] = [
+    'fetch',
+    'openapi-fetch',
+    'raw',
+    ...LADDER,
+    'sdk.raw',
+    'sdk',
+    'sdk.poll',
+    'lean',
+    'flat-api',
+  ]
   const used = PRIMITIVES.filter((p) => contenders.some((c) => b.counts[c][p] > 0))
   const stubRows = contenders.map((name) => [
     name in PEER_LABELS ? PEER_LABELS[name as PeerName] : name,
@@ -295,10 +319,9 @@ function overheadSection(entry: ScenarioEntry<OverheadResult>): string {
     fixed(b.attribution[name].attributedUs, 1),
     fixed(b.attribution[name].residualUs, 1),
   ])
-  const gapUs = b.stubUsPerCall.sdk.median - b.stubUsPerCall.fetch.median
-  const leanGapUs = b.stubUsPerCall.lean.median - b.stubUsPerCall.fetch.median
-  const netGap = (o.ratios.sequential['sdk/fetch']?.median ?? Number.NaN) - 1
-  const netLeanGap = (o.ratios.sequential['lean/fetch']?.median ?? Number.NaN) - 1
+  const stub = (name: StubContender) => b.stubUsPerCall[name].median
+  const overFetch = (name: StubContender) => stub(name) - stub('fetch')
+  const net = (name: PeerName) => ratioCell(o, 'sequential', `${name}/fetch`)
   return [
     '## 1. Per-request overhead',
     '',
@@ -336,7 +359,7 @@ function overheadSection(entry: ScenarioEntry<OverheadResult>): string {
       .map(([k, v]) => `${k} ${fixed(v, 2)}`)
       .join(', ')}.`,
     '',
-    `Stubbed, a \`tasks.get\` costs ${fixed(b.stubUsPerCall.sdk.median, 1)} µs against bare fetch's ${fixed(b.stubUsPerCall.fetch.median, 1)} µs (+${fixed(gapUs, 1)} µs); the lean poll path prototype costs ${fixed(b.stubUsPerCall.lean.median, 1)} µs (+${fixed(leanGapUs, 1)} µs), closing ${fixed((1 - leanGapUs / gapUs) * 100, 0)}% of that gap. Over the network (sequential) the SDK is ${times(1 + netGap)} bare fetch and the lean path ${times(1 + netLeanGap)}.`,
+    `Stubbed, bare fetch costs ${fixed(stub('fetch'), 1)} µs a call; \`tasks.get\` ${fixed(stub('sdk'), 1)} µs (+${fixed(overFetch('sdk'), 1)}), a poll inside \`tasks.wait\` ${fixed(stub('sdk.poll'), 1)} µs (+${fixed(overFetch('sdk.poll'), 1)}), the lean poll path prototype ${fixed(stub('lean'), 1)} µs (+${fixed(overFetch('lean'), 1)}): the lean path removes ${fixed((1 - overFetch('lean') / overFetch('sdk.poll')) * 100, 0)}% of the poll loop's overhead over bare fetch. Over the network, sequential, against bare fetch: \`tasks.get\` ${net('sdk')}, the poll loop ${net('sdk.poll')}, the lean path ${net('lean')}.`,
   ].join('\n')
 }
 
@@ -420,14 +443,16 @@ function waitingSection(entry: ScenarioEntry<WaitingResult>): string {
   return [
     '## 4. Waiting',
     '',
-    `${w.options.tasks} tasks, completion times log-uniform from ${seconds(w.options.minDurationMs)} to ${seconds(w.options.maxDurationMs)} (seed ${w.options.seed}), ${Math.round(w.options.percentShare * 100)}% reporting percent linearly; each contender waits for its own copy of every task, all at once, on one clock running ×${w.options.speed} shared by the simulator and the clients. Pacing off (\`requestsPerHour: Infinity\`). Delay is from done (known from the plan) to the wait resolving, in virtual time. The real run took ${fixed(w.timing.realSeconds, 1)} s; event-loop lag p99 ${fixed(w.timing.eventLoop.p99LagMs)} ms real, so timings carry up to about ${int(w.timing.virtualErrorMs)} ms of virtual error.`,
+    `${w.options.rounds} round${w.options.rounds > 1 ? 's' : ''} of ${w.options.tasks} tasks (pooled), completion times log-uniform from ${seconds(w.options.minDurationMs)} to ${seconds(w.options.maxDurationMs)} (seeds from ${w.options.seed}), ${Math.round(w.options.percentShare * 100)}% reporting percent linearly; each contender waits for its own copy of every task, all at once, on one clock running ×${w.options.speed} shared by the simulator and the clients. Pacing off (\`requestsPerHour: Infinity\`). Delay is from done (known from the plan) to the wait resolving, in virtual time. The rounds took ${fixed(w.timing.realSeconds, 1)} s of real time; event-loop lag p99 ${fixed(w.timing.eventLoop.p99LagMs)} ms real in the worst round, so timings carry up to about ${int(w.timing.virtualErrorMs)} ms of virtual error.`,
     '',
     table(
       ['contender', 'requests/task', 'delay p50', 'delay p90', 'percent tasks: req / p50', 'silent tasks: req / p50'],
       rows,
     ),
     '',
-    `At an equal request count: our engine ${seconds(e.delayP50Ms)} at ${fixed(e.requestsPerTask)} requests/task against ${seconds(e.fixedDelayP50Ms)} for the fixed-interval curve there (${times(e.ratio)}); without the ETA ${seconds(n.delayP50Ms)} at ${fixed(n.requestsPerTask)} against ${seconds(n.fixedDelayP50Ms)} (${times(n.ratio)}). The curve is interpolated in log-log space between the measured intervals.`,
+    `Per round on its own, the engine's ratio at equal requests was ${(w.engineRatioByRound ?? []).map((r) => times(r)).join(', ')}.`,
+    '',
+    `At an equal request count: our engine ${seconds(e.delayP50Ms)} at ${fixed(e.requestsPerTask)} requests/task against ${seconds(e.fixedDelayP50Ms)} for the fixed-interval curve there (${times(e.ratio)}); without the ETA ${seconds(n.delayP50Ms)} at ${fixed(n.requestsPerTask)} against ${seconds(n.fixedDelayP50Ms)} (${times(n.ratio)}); \`sdk-gentle\` (the engine with \`multiplier: 1.3, maxDelayMs: 8000\`) ${seconds(w.atEqualRequests.gentle.delayP50Ms)} at ${fixed(w.atEqualRequests.gentle.requestsPerTask)} (${times(w.atEqualRequests.gentle.ratio)}). The curve is interpolated in log-log space between the measured intervals.`,
     '',
     '![waiting trade-off](waiting.svg)',
   ].join('\n')
@@ -508,7 +533,7 @@ function codegenSection(entry: ScenarioEntry<CodegenResult>): string {
     rows.push([
       'no-op `npm test` (second `turbo run lint typecheck test`)',
       `${int(t.wallMs)} ms`,
-      `${t.cached}/${t.total} cached, exit ${t.exitCode}${t.fullCacheHit ? '' : ' (NOT a full cache hit)'}; first pass ${int(t.firstWallMs)} ms, exit ${t.firstExitCode}`,
+      `${t.cached}/${t.total} cached, exit ${t.exitCode}${t.fullCacheHit ? '' : ` (NOT a full cache hit${t.failed.length ? `: ${t.failed.join(', ')} failed` : ''})`}; first pass ${int(t.firstWallMs)} ms, exit ${t.firstExitCode}`,
     ])
   }
   for (const name of ['ours', 'flat-api', 'empty'] as const) {
@@ -585,6 +610,6 @@ export function tradeoffChart(w: WaitingResult): TradeoffChart {
       ),
       point('no percent', sdk?.silent.requestsPerTask ?? Number.NaN, sdk?.silent.delayMs.p50 ?? Number.NaN),
     ],
-    caption: `${w.options.tasks} tasks, ${Math.round(w.options.percentShare * 100)}% reporting percent; our engine ${times(e.ratio)} the fixed-interval delay at ${fixed(e.requestsPerTask)} requests/task`,
+    caption: `${w.options.rounds * w.options.tasks} tasks, ${Math.round(w.options.percentShare * 100)}% reporting percent; our engine ${times(e.ratio)} the fixed-interval delay at ${fixed(e.requestsPerTask)} requests/task`,
   }
 }

@@ -12,6 +12,8 @@ export interface SimProcessInfo {
   baseUrl: string
   url: string
   taskId: string
+  /** Distinct tasks in the same state, one per concurrent wait. */
+  taskIds: string[]
   pid: number
 }
 
@@ -48,8 +50,17 @@ async function serve(): Promise<void> {
   // The limiter stays on (so responses carry X-RateLimit-* as Flat's do) but never refuses.
   const sim = await startSimulator({ port: 0, logRequests: false, rateLimit: { limit: 1_000_000_000 } })
   // Running for years: every poll sees `doing` with a percent, the common case of a poll loop.
-  const task = sim.addTask({ durationMs: 10 * 365 * 86_400_000, queuedMs: 0, reportsPercent: true })
-  const info: SimProcessInfo = { baseUrl: sim.baseUrl, url: sim.url, taskId: task.id, pid: process.pid }
+  const taskIds = Array.from(
+    { length: 32 },
+    () => sim.addTask({ durationMs: 10 * 365 * 86_400_000, queuedMs: 0, reportsPercent: true }).id,
+  )
+  const info: SimProcessInfo = {
+    baseUrl: sim.baseUrl,
+    url: sim.url,
+    taskId: taskIds[0] as string,
+    taskIds,
+    pid: process.pid,
+  }
   process.stdout.write(`${JSON.stringify(info)}\n`)
   let closing = false
   const close = async () => {

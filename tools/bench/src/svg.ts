@@ -49,8 +49,14 @@ function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 }
 
-export function renderTradeoffSvg(chart: TradeoffChart): string {
-  const all = [...chart.fixed, chart.engine, chart.engineNoEta, chart.fixedAtEngine, ...chart.engineHalves]
+/** Only points a log scale can place: a half of the workload with no tasks has no figures. */
+const plottable = (p: TradeoffPoint) => p.requestsPerTask > 0 && p.delayP50Ms > 0
+
+export function renderTradeoffSvg(input: TradeoffChart): string {
+  const chart = { ...input, fixed: input.fixed.filter(plottable), engineHalves: input.engineHalves.filter(plottable) }
+  const all = [...chart.fixed, chart.engine, chart.engineNoEta, chart.fixedAtEngine, ...chart.engineHalves].filter(
+    plottable,
+  )
   const [xMin, xMax] = bounds(all.map((p) => p.requestsPerTask))
   const [yMin, yMax] = bounds(all.map((p) => p.delayP50Ms / 1000))
   const plotW = WIDTH - MARGIN.left - MARGIN.right
@@ -62,7 +68,8 @@ export function renderTradeoffSvg(chart: TradeoffChart): string {
   const py = (p: TradeoffPoint) => y(p.delayP50Ms / 1000).toFixed(1)
   const out: string[] = []
   out.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="system-ui, sans-serif" font-size="12">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" font-family="system-ui, sans-serif" font-size="12">`,
+    `<title>Waiting for tasks: requests per task against median done-to-resolved delay. ${escapeXml(chart.caption)}</title>`,
     `<rect width="${WIDTH}" height="${HEIGHT}" fill="#fff"/>`,
     `<text x="${MARGIN.left}" y="24" font-size="15" font-weight="600">Waiting for tasks: requests against delay (lower left is better)</text>`,
     `<text x="${MARGIN.left}" y="40" fill="#555">${escapeXml(chart.caption)}</text>`,

@@ -5,7 +5,14 @@ import { COLD_PEERS, runColdStart } from '../src/cold-start.js'
 import { describeEnvironment } from '../src/env.js'
 import { runOverhead } from '../src/overhead.js'
 import { PEER_NAMES } from '../src/peers.js'
-import { computeTargets, type ResultsFile, renderMarkdown, type StoredScenarios, tradeoffChart } from '../src/report.js'
+import {
+  computeTargets,
+  RESULTS_SCHEMA,
+  type ResultsFile,
+  renderMarkdown,
+  type StoredScenarios,
+  tradeoffChart,
+} from '../src/report.js'
 import { runScale } from '../src/scale.js'
 import { renderTradeoffSvg } from '../src/svg.js'
 import { interpolateFixed, runWaiting, WAITING_QUICK } from '../src/waiting.js'
@@ -57,7 +64,13 @@ describe('benchmark suite at a tiny size', () => {
       maxDurationMs: 10_000,
       intervalsMs: [1000, 5000],
     })
-    expect(result.outcomes).toEqual({ 'engine:done': 4, 'engine-no-eta:done': 4, 'fixed:done': 8 })
+    expect(result.outcomes).toEqual({
+      'engine:done': 4,
+      'engine-no-eta:done': 4,
+      'engine-variant:done': 4,
+      'fixed:done': 8,
+    })
+    expect(result.engineRatioByRound).toHaveLength(1)
     expect(result.contenders['fixed-1s']?.requestsPerTask).toBeGreaterThan(
       result.contenders['fixed-5s']?.requestsPerTask ?? 0,
     )
@@ -84,7 +97,7 @@ describe('benchmark suite at a tiny size', () => {
 
   it('renders the targets, the tables and the chart', () => {
     const file: ResultsFile = {
-      schema: 1,
+      schema: RESULTS_SCHEMA,
       environment,
       run: { quick: true, only: [], startedAt: environment.date, durationSeconds: 0 },
       scenarios,
