@@ -77,7 +77,8 @@ describe('backoffDelayMs', () => {
 
     expect(granted).toEqual([])
     while (granted.length < 5 && (await clock.next())) {}
-    expect(granted).toEqual([0, 500, 1000, 1500, 2000])
+    // 500 ms slots plus 1% slack.
+    expect(granted).toEqual([0, 505, 1010, 1515, 2020])
   })
 
   it('keeps every jittered delay between (1 - jitter) x and 1 x the base delay, never above the cap', () => {
@@ -273,7 +274,7 @@ describe('PollScheduler', () => {
 
     expect(grantedAt).toHaveLength(20)
     for (let i = 1; i < grantedAt.length; i += 1)
-      expect((grantedAt[i] as number) - (grantedAt[i - 1] as number)).toBe(1000)
+      expect((grantedAt[i] as number) - (grantedAt[i - 1] as number)).toBe(1010) // 1000 ms slots plus 1% slack
   })
 
   it('grants the next slot to the waiter most likely to be done', async () => {

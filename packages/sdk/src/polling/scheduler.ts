@@ -5,6 +5,7 @@ export const FLAT_REQUESTS_PER_HOUR = 7200
 const HOUR_MS = 3_600_000
 /** Extra pause after a window resets, so the first request lands inside the new one. */
 const RESET_MARGIN_MS = 250
+const SLOT_SLACK = 1.01
 
 export interface SlotRequest {
   /** 0..1: how likely the next poll finds the task finished. Higher goes first. */
@@ -159,7 +160,9 @@ export class PollScheduler {
       return
     }
     const rate = this.ratePerMs()
-    const spacingMs = rate === Number.POSITIVE_INFINITY ? 0 : 1 / rate
+    // 1% over the exact spacing absorbs the few milliseconds a grant takes to reach the wire, so no window of the
+    // budget's length ever holds one request too many.
+    const spacingMs = rate === Number.POSITIVE_INFINITY ? 0 : (1 / rate) * SLOT_SLACK
     const readyAt = Math.max(this.nextSlotAt, this.pausedUntil)
     if (now >= readyAt) {
       if (spacingMs === 0) {
