@@ -5,13 +5,16 @@ import { encodePathParam } from '@flat-api/raw'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 
+const hasControlCharacter = (value: string) =>
+  [...value].some((char) => (char.codePointAt(0) ?? 0) < 0x20 || char.codePointAt(0) === 0x7f)
+
 const DOT_SEGMENTS = ['.', '..', '%2e', '%2E', '%2e%2e', '%2E%2E', '.%2e', '%2e.', '%2E.', '.%2E']
 
 describe('path parameter encoding, property-based', () => {
   it('round-trips any well-formed string that is not a dot segment through one decode', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 40 }), (value) => {
-        fc.pre(!DOT_SEGMENTS.includes(value.toLowerCase()) && !/[\u0000-\u001f\u007f]/.test(value))
+        fc.pre(!DOT_SEGMENTS.includes(value.toLowerCase()) && !hasControlCharacter(value))
         const encoded = encodePathParam('id', value)
         expect(encoded).not.toMatch(/[/?#\s]/)
         expect(decodeURIComponent(encoded)).toBe(value)
