@@ -125,3 +125,18 @@ export function fastClock(divisor = 100): Clock & { delays: number[] } {
 }
 
 export const sleepMs = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** Largest number of arrival times that fall in any window of `windowMs`. */
+export function peakInWindow(times: readonly number[], windowMs: number): number {
+  const sorted = [...times].sort((a, b) => a - b)
+  let peak = 0
+  let start = 0
+  for (let end = 0; end < sorted.length; end += 1) {
+    while ((sorted[end] as number) - (sorted[start] as number) >= windowMs) start += 1
+    peak = Math.max(peak, end - start + 1)
+  }
+  return peak
+}
+
+/** Timers this process holds right now, to prove a run left none behind. */
+export const countTimers = (): number => process.getActiveResourcesInfo().filter((name) => name === 'Timeout').length

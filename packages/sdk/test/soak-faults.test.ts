@@ -3,23 +3,10 @@ import { runInNewContext } from 'node:vm'
 import { startSimulator } from '@flat-api/simulator'
 import { describe, expect, it } from 'vitest'
 import { createFlatClient, FlatNotFoundError, FlatTaskFailedError } from '../src/index.js'
+import { countTimers, peakInWindow } from './helpers.js'
 
 setFlagsFromString('--expose-gc')
 const gc = runInNewContext('gc') as () => void
-
-const countTimers = () => process.getActiveResourcesInfo().filter((name) => name === 'Timeout').length
-
-/** Largest number of arrival times that fall in any window of `windowMs`. */
-function peakInWindow(times: number[], windowMs: number): number {
-  const sorted = [...times].sort((a, b) => a - b)
-  let peak = 0
-  let start = 0
-  for (let end = 0; end < sorted.length; end += 1) {
-    while ((sorted[end] as number) - (sorted[start] as number) >= windowMs) start += 1
-    peak = Math.max(peak, end - start + 1)
-  }
-  return peak
-}
 
 describe('soak under faults: 2,000 concurrent waits with 30% of responses faulted', () => {
   it('ends every wait with the right outcome, leaks nothing and stays within the budget', {

@@ -1,20 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { FlatTaskCanceledError, FlatTaskFailedError } from '../src/index.js'
-import { setup } from './helpers.js'
-
-/** Largest number of requests whose arrival times fall in any window of `windowMs`. */
-function peakInWindow(times: number[], windowMs: number): number {
-  const sorted = [...times].sort((a, b) => a - b)
-  let peak = 0
-  let start = 0
-  for (let end = 0; end < sorted.length; end += 1) {
-    while ((sorted[end] as number) - (sorted[start] as number) >= windowMs) start += 1
-    peak = Math.max(peak, end - start + 1)
-  }
-  return peak
-}
-
-const countTimers = () => process.getActiveResourcesInfo().filter((name) => name === 'Timeout').length
+import { countTimers, peakInWindow, setup } from './helpers.js'
 
 describe('soak: 2,000 concurrent waits on one client with a budget', () => {
   it('ends every wait with the right outcome and never exceeds the budget', { timeout: 120_000 }, async () => {

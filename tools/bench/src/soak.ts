@@ -8,20 +8,10 @@
 import { parseArgs } from 'node:util'
 import { createFlatClient } from '@flat-api/sdk'
 import { startSimulator } from '@flat-api/simulator'
+import { peakPerWindow } from './scale.js'
 
 function gc(): void {
   ;(globalThis as { gc?: () => void }).gc?.()
-}
-
-function peakPerWindow(times: number[], windowMs: number): number {
-  const sorted = [...times].sort((a, b) => a - b)
-  let peak = 0
-  let start = 0
-  for (let end = 0; end < sorted.length; end += 1) {
-    while ((sorted[end] as number) - (sorted[start] as number) >= windowMs) start += 1
-    peak = Math.max(peak, end - start + 1)
-  }
-  return peak
 }
 
 export async function runSoak(waits: number, perSecond: number) {
@@ -111,7 +101,10 @@ export async function runSoak(waits: number, perSecond: number) {
     wrongOutcomes: wrong,
     unhandledRejections: unhandled.length,
     meanPerSecond: arrivals.length / (elapsedMs / 1000),
-    peakPerSecond: peakPerWindow(arrivals, 1000),
+    peakPerSecond: peakPerWindow(
+      [...arrivals].sort((a, b) => a - b),
+      1000,
+    ),
     timersLeft: process.getActiveResourcesInfo().filter((name) => name === 'Timeout').length - timersBefore,
     activeResources: process.getActiveResourcesInfo(),
     heapGrowthBytesAfterGc: process.memoryUsage().heapUsed - heapBefore,
